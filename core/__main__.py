@@ -1,0 +1,148 @@
+"""The command line: python -m core run ... | python -m core evaluate-recs ..."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.errors import CoreError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="User-interest topic modelling for recommenders.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="topics, interests and recommendations for a file of texts (or the demo)")
+    run.add_argument("texts", nargs="?", help="CSV, TSV, XLSX, JSON, JSONL or TXT file; the bundled demo when omitted")
+    run.add_argument("--text-col", default="text")
+    for role in ("user", "item", "label", "time"):
+        run.add_argument(f"--{role}-col")
+    run.add_argument("--items", help="item catalogue file (item id + text)")
+    run.add_argument("--interactions", help="interaction log (user id, item id, optional rating and time)")
+    _model_args(run)
+    run.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan", "agglomerative", "lda"])
+    run.add_argument("--k", type=int, default=8)
+    run.add_argument("--min-cluster-size", type=int)
+    run.add_argument("--keep-outliers", action="store_true", help="HDBSCAN: leave outliers as topic -1")
+    run.add_argument("--factors", type=int, default=4)
+    run.add_argument("--top-n", type=int, default=10)
+    run.add_argument("--popularity-weight", type=float, default=0.1)
+    run.add_argument("--min-rating", type=float, default=4.0)
+    run.add_argument("--out", required=True, help="folder for the output files")
+
+    ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10 against popularity and random")
+    ev.add_argument("interactions", help="interaction log (user id, item id, rating, time)")
+    ev.add_argument("--items", help="item catalogue file (item id + text)")
+    ev.add_argument("--texts", help="texts written by users (needs --user-col); topics come from these when given")
+    ev.add_argument("--text-col", default="text")
+    ev.add_argument("--user-col")
+    ev.add_argument("--item-col")
+    _model_args(ev)
+    ev.add_argument("--k", type=int, default=20)
+    ev.add_argument("--factors", type=int, default=8)
+    ev.add_argument("--popularity-weight", type=float, default=0.1)
+    ev.add_argument("--min-rating", type=float, default=4.0)
+    ev.add_argument("--out", help="folder for recs_metrics.json")
+    return parser
+
+
+def _model_args(parser) -> None:
+    parser.add_argument("--model", default="default", help="default | tfidf | a local model folder | a cached HF id")
+    parser.add_argument("--truncate", action="store_true", help="cut long texts at the model limit instead of windows")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    parser.add_argument("--seed", type=int, default=42)
+
+
+def _progress():
+    last = {"stage": None, "shown": -1.0}
+
+    def report(stage: str, fraction: float) -> None:
+        step = round(fraction * 20) / 20
+        if stage != last["stage"] or step != last["shown"]:
+            print(f"[{time.strftime('%H:%M:%S')}] {stage}: {fraction:.0%}", file=sys.stderr, flush=True)
+            last.update(stage=stage, shown=step)
+    return report
+
+
+def _load(args):
+    from core import data
+
+    catalogue = interactions = None
+    if args.items:
+        frame, _ = data.read_table(args.items)
+        catalogue = data.build_catalogue(frame)
+    if getattr(args, "interactions", None):
+        frame, _ = data.read_table(args.interactions)
+        interactions = data.build_interactions(frame)
+    if args.texts is None:
+        return data.load_demo()
+    frame, info = data.read_table(args.texts)
+    return data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col,
+                             label_col=args.label_col, time_col=args.time_col, source=Path(args.texts).name,
+                             info=info, catalogue=catalogue, interactions=interactions)
+
+
+def _run(args) -> None:
+    from core.embed import EmbeddingCache
+    from core.export import write_outputs
+    from core.pipeline import Settings, run
+
+    corpus = _load(args)
+    print(f"{len(corpus)} texts from {corpus.report.users} users ({corpus.report.empty_dropped} empty dropped, "
+          f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
+    settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision, method=args.method,
+                        k=args.k, min_cluster_size=args.min_cluster_size, reassign_outliers=not args.keep_outliers,
+                        factors=args.factors, top_n=args.top_n, popularity_weight=args.popularity_weight,
+                        min_rating=args.min_rating, seed=args.seed)
+    result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
+    for path in write_outputs(result, Path(args.out)):
+        print(path)
+    print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)
+
+
+def _evaluate_recs(args) -> None:
+    from core import data
+    from core.embed import EmbeddingCache
+    from core.recs_eval import evaluate_from_files
+
+    log, _ = data.read_table(args.interactions)
+    interactions = data.build_interactions(log)
+    catalogue = data.build_catalogue(data.read_table(args.items)[0]) if args.items else None
+    texts = None
+    if args.texts:
+        frame, info = data.read_table(args.texts)
+        texts = data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col, info=info)
+    results = evaluate_from_files(interactions, catalogue, texts, model=args.model, windows=not args.truncate,
+                                  precision=args.precision, k=args.k, factors=args.factors,
+                                  popularity_weight=args.popularity_weight, min_rating=args.min_rating,
+                                  seed=args.seed, cache=EmbeddingCache(), progress=_progress())
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / "recs_metrics.json").write_text(text + "\n")
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        {"run": _run, "evaluate-recs": _evaluate_recs}[args.command](args)
+    except CoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; embeddings done so far are cached and will be reused", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: one line unless asked for the traceback
+        if os.environ.get("TOPICDASH_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set TOPICDASH_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The user-topic interest matrix R and its non-negative factorisation R ~ U V^T."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.errors import CoreError
+
+
+def user_topic_matrix(users, topic_weights: np.ndarray, topic_ids=None) -> pd.DataFrame:
+    """R (users x topics): each row the share of that user's activity in each topic.
+
+    `users` names the user of each event (a text, or an interaction) and `topic_weights` holds one
+    row per event: one-hot for a text's topic, an item's topic mix for an interaction. Users keep
+    their first-seen order; a user with no topic weight (only outliers) gets a row of zeros.
+    """
+    weights = np.asarray(topic_weights, dtype=float)
+    topic_ids = list(range(weights.shape[1])) if topic_ids is None else list(topic_ids)
+    frame = pd.DataFrame(weights, columns=topic_ids)
+    frame.insert(0, "user_id", list(users))
+    sums = frame.groupby("user_id", sort=False).sum()
+    totals = sums.sum(axis=1).replace(0, 1)
+    matrix = sums.div(totals, axis=0)
+    matrix.columns.name = "topic"
+    return matrix
+
+
+def one_hot(labels: np.ndarray, n_topics: int) -> np.ndarray:
+    """One row per text with a 1 in its topic's column; outliers (-1) get a row of zeros."""
+    labels = np.asarray(labels)
+    out = np.zeros((len(labels), n_topics))
+    rows = np.flatnonzero(labels >= 0)
+    out[rows, labels[rows]] = 1.0
+    return out
+
+
+@dataclass(frozen=True)
+class Factorization:
+    """R ~ U V^T: U (users x factors), V (topics x factors), the Frobenius error ||R - U V^T||,
+    that error relative to ||R||, and a note when the factor count had to be lowered."""
+
+    U: pd.DataFrame
+    V: pd.DataFrame
+    error: float
+    relative_error: float
+    note: str = ""
+
+    @property
+    def reconstructed(self) -> pd.DataFrame:
+        """The smoothed interests U V^T, users x topics."""
+        return pd.DataFrame(self.U.values @ self.V.values.T, index=self.U.index, columns=self.V.index)
+
+
+def factorize(R: pd.DataFrame, n_factors: int, *, seed: int = 42) -> Factorization:
+    """Non-negative matrix factorisation of R with `n_factors` latent factors (scikit-learn NMF)."""
+    from sklearn.decomposition import NMF
+
+    if n_factors < 1:
+        raise CoreError(f"The number of latent factors must be at least 1 (got {n_factors}).")
+    if R.shape[0] == 0 or R.shape[1] == 0:
+        raise CoreError("There is no user-topic matrix to factorise: no user has a topic.")
+    limit = min(R.shape)
+    note = ""
+    if n_factors > limit:
+        note = (f"{n_factors} latent factors asked for, but R is {R.shape[0]} users x {R.shape[1]} topics; "
+                f"used {limit}.")
+        n_factors = limit
+    values = R.to_numpy(dtype=float)
+    if not values.any():
+        U, V = np.zeros((R.shape[0], n_factors)), np.zeros((R.shape[1], n_factors))
+    else:
+        model = NMF(n_factors, init="nndsvda", random_state=seed, max_iter=1000, tol=1e-5)
+        U = model.fit_transform(values)
+        V = model.components_.T
+    factors = [f"f{i}" for i in range(n_factors)]
+    error = float(np.linalg.norm(values - U @ V.T))
+    norm = float(np.linalg.norm(values))
+    return Factorization(U=pd.DataFrame(U, index=R.index, columns=factors),
+                         V=pd.DataFrame(V, index=R.columns, columns=factors),
+                         error=error, relative_error=error / norm if norm else 0.0, note=note)

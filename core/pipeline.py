@@ -1,0 +1,224 @@
+"""The stages composed. Each stage is a function of its inputs and the settings, so the app can
+cache each one on its own inputs and the command line runs exactly the same code."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from core import cluster as clustering
+from core.data import Corpus
+from core.embed import EmbeddingCache, embed_texts, make_embedder
+from core.evaluate import evaluate_rankers, leave_last_out, topic_quality
+from core.interests import Factorization, factorize, one_hot, user_topic_matrix
+from core.keywords import Topic, describe_topics
+from core.recommend import Items, build_items, recommend, score, seen_items, soft_topics, topic_centroids
+from core.reduce import reduce
+
+StageProgress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every choice that changes a result; recorded in run.json so that a run can be repeated."""
+
+    model: str = "default"
+    windows: bool = True
+    precision: str = "fp32"
+    method: str = "kmeans"
+    k: int = 8
+    min_cluster_size: int | None = None
+    reassign_outliers: bool = True
+    cluster_dims: int = 5
+    n_neighbors: int = 15
+    factors: int = 4
+    top_n: int = 10
+    popularity_weight: float = 0.1
+    min_rating: float = 4.0
+    seed: int = 42
+
+    @property
+    def cluster_settings(self) -> clustering.ClusterSettings:
+        return clustering.ClusterSettings(self.method, self.k, self.seed, self.min_cluster_size,
+                                          self.reassign_outliers)
+
+
+@dataclass
+class Result:
+    """Everything one run produced; the pages and the command line read it."""
+
+    corpus: Corpus
+    settings: Settings
+    vectors: np.ndarray
+    points: np.ndarray
+    view: np.ndarray
+    labels: np.ndarray
+    topics: list[Topic]
+    R: pd.DataFrame
+    factorization: Factorization
+    items: Items
+    recommendations: pd.DataFrame
+    metrics: dict
+    timings: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=2)
+def load_embedder(model: str, windows: bool = True, precision: str = "fp32", seed: int = 42):
+    """The embedder for a model, loaded once per process."""
+    if model == "tfidf":
+        return make_embedder(model, seed=seed)
+    return make_embedder(model, windows=windows, precision=precision)
+
+
+def embed(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
+          progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Vectors of the texts and of the catalogue items, embedded together in one space."""
+    embedder = load_embedder(settings.model, settings.windows, settings.precision, settings.seed)
+    catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
+    vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=cache, progress=progress)
+    n = len(corpus.texts)
+    return vectors[:n], (vectors[n:] if catalogue else None)
+
+
+def project(vectors: np.ndarray, settings: Settings, dims: int | None = None) -> np.ndarray:
+    """UMAP to the clustering space (settings.cluster_dims) or, with dims, to a 2D/3D view."""
+    if dims is None:
+        return reduce(vectors, settings.cluster_dims, seed=settings.seed, n_neighbors=settings.n_neighbors)
+    return reduce(vectors, dims, seed=settings.seed, n_neighbors=settings.n_neighbors, min_dist=0.1)
+
+
+def assign_topics(texts, points: np.ndarray, settings: Settings) -> np.ndarray:
+    """A topic per text with the chosen method (LDA reads the words, the others the UMAP points)."""
+    if settings.method == "lda":
+        return clustering.lda(list(texts), settings.k, seed=settings.seed)
+    return clustering.cluster(points, settings.cluster_settings)
+
+
+def n_topics(labels: np.ndarray) -> int:
+    return int(labels.max()) + 1 if (labels >= 0).any() else 0
+
+
+def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
+                interactions: pd.DataFrame | None = None, doc_mask: np.ndarray | None = None) -> Items:
+    """Items with topic vectors from the catalogue text and from the texts written about them.
+    Without any item information the texts themselves are the items (ids doc0, doc1, ...)."""
+    k = n_topics(labels)
+    catalogue = corpus.catalogue
+    if catalogue is None and corpus.items is None and interactions is None:
+        return Items(ids=tuple(f"doc{i}" for i in range(len(labels))),
+                     titles=tuple(t[:80] for t in corpus.texts), topics=one_hot(labels, k),
+                     popularity=np.zeros(len(labels)))
+    centroids = topic_centroids(vectors, labels, k)
+    keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask
+    doc_items = [i if m else "" for i, m in zip(corpus.items, keep)] if corpus.items else None
+    return build_items(
+        n_topics=k,
+        catalogue_ids=catalogue.item_ids if catalogue else (),
+        catalogue_titles=catalogue.titles if catalogue else (),
+        catalogue_topics=soft_topics(catalogue_vectors, centroids) if catalogue is not None else None,
+        doc_items=doc_items, doc_labels=labels, interactions=interactions)
+
+
+def positive(interactions: pd.DataFrame | None, min_rating: float) -> pd.DataFrame | None:
+    """Interactions that express interest: rating >= min_rating (all, when no rating reaches it)."""
+    if interactions is None or not len(interactions):
+        return None
+    threshold = min(min_rating, interactions["rating"].max())
+    return interactions[interactions["rating"] >= threshold]
+
+
+def interests(corpus: Corpus, labels: np.ndarray, items: Items, interactions: pd.DataFrame | None = None,
+              doc_mask: np.ndarray | None = None) -> pd.DataFrame:
+    """R from what users wrote (one event per text) and the items they liked (the item's topic mix)."""
+    k = n_topics(labels)
+    keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask.copy()
+    keep &= np.array([bool(u) for u in corpus.users])  # texts of no user (a catalogue) shape no interests
+    users = [u for u, m in zip(corpus.users, keep) if m]
+    weights = [one_hot(labels[keep], k)]
+    if interactions is not None and len(interactions):
+        index = {item: n for n, item in enumerate(items.ids)}
+        liked = interactions[interactions["item_id"].isin(index)]
+        users += liked["user_id"].tolist()
+        weights.append(items.topics[[index[i] for i in liked["item_id"]]])
+    return user_topic_matrix(users, np.vstack(weights), range(k))
+
+
+def run(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
+        progress: StageProgress | None = None) -> Result:
+    """The whole pipeline: embed, project, cluster, describe, interests, factorise, recommend, evaluate."""
+    timings: dict[str, float] = {}
+    say = progress or (lambda stage, fraction: None)
+
+    def timed(stage, fn, *args, **kwargs):
+        say(stage, 0.0)
+        start = time.perf_counter()
+        value = fn(*args, **kwargs)
+        timings[stage] = round(time.perf_counter() - start, 3)
+        say(stage, 1.0)
+        return value
+
+    vectors, catalogue_vectors = timed("embed", embed, corpus, settings, cache=cache,
+                                       progress=lambda d, t: say("embed", d / max(t, 1)))
+    points = timed("reduce", project, vectors, settings) if settings.method != "lda" else None
+    view = timed("view", project, vectors, settings, 2)
+    labels = timed("cluster", assign_topics, corpus.texts, points, settings)
+    topics = timed("keywords", describe_topics, corpus.texts, labels, vectors, top_n=10)
+    liked = positive(corpus.interactions, settings.min_rating)
+    items = timed("items", item_topics, corpus, labels, vectors, catalogue_vectors, liked)
+    R = timed("interests", interests, corpus, labels, items, liked)
+    fact = timed("factorise", factorize, R, settings.factors, seed=settings.seed)
+    recs = timed("recommend", recommend, R, fact.reconstructed, items, topics,
+                 seen=seen_items(corpus.users, corpus.items, corpus.interactions), top_n=settings.top_n,
+                 popularity_weight=settings.popularity_weight)
+    metrics = timed("evaluate", evaluate, corpus, settings, labels, topics, points if points is not None else view,
+                    vectors, catalogue_vectors)
+    return Result(corpus, settings, vectors, points if points is not None else view, view, labels, topics, R,
+                  fact, items, recs, metrics, timings)
+
+
+def evaluate(corpus: Corpus, settings: Settings, labels: np.ndarray, topics: list[Topic], points: np.ndarray,
+             vectors: np.ndarray, catalogue_vectors: np.ndarray | None) -> dict:
+    """Topic quality, and leave-last-out HR@10 / NDCG@10 when there is an interaction log."""
+    metrics = {"topics": topic_quality(corpus.texts, [list(t.words) for t in topics if t.id >= 0], labels, points,
+                                       corpus.labels)}
+    if corpus.interactions is not None and len(corpus.interactions):
+        metrics["recommendations"] = evaluate_recommendations(corpus, settings, labels, vectors, catalogue_vectors)
+    return metrics
+
+
+def evaluate_recommendations(corpus: Corpus, settings: Settings, labels: np.ndarray, vectors: np.ndarray,
+                             catalogue_vectors: np.ndarray | None, k: int = 10) -> dict:
+    """Hold out each user's latest liked item, refit interests on the rest, and rank all unseen items."""
+    history, holdout = leave_last_out(corpus.interactions, min(settings.min_rating, corpus.interactions["rating"].max()))
+    held = set(zip(holdout["user_id"], holdout["item_id"]))
+    doc_mask = np.array([(u, i) not in held for u, i in zip(corpus.users, corpus.items or [""] * len(labels))])
+    liked = positive(history, settings.min_rating)
+    items = item_topics(corpus, labels, vectors, catalogue_vectors, corpus.interactions, doc_mask)
+    items = Items(items.ids, items.titles, items.topics, _popularity(items.ids, history))
+    R = interests(corpus, labels, items, liked, doc_mask)
+    predicted = factorize(R, settings.factors, seed=settings.seed).reconstructed
+
+    def project_ranker(users):
+        rows = np.zeros((len(users), len(items.ids)))
+        known = [u for u in users if u in predicted.index]
+        scored = score(predicted.loc[known].to_numpy(), items, popularity_weight=settings.popularity_weight)
+        where = {u: n for n, u in enumerate(known)}
+        for n, u in enumerate(users):
+            if u in where:
+                rows[n] = scored[where[u]]
+        return rows
+
+    return evaluate_rankers({"project": project_ranker}, history, holdout, list(items.ids), k=k, seed=settings.seed)
+
+
+def _popularity(ids, history: pd.DataFrame) -> np.ndarray:
+    counts = history.groupby("item_id")["user_id"].nunique()
+    return np.array([counts.get(i, 0) for i in ids], dtype=float)
+
+
+def settings_record(settings: Settings) -> dict:
+    return asdict(settings)

@@ -1,0 +1,69 @@
+"""Language detection, cleaning for keywords, and tokenisers for English and Chinese.
+
+The embedder always sees the original text; what is here only shapes keywords and the
+word counts that LDA, c-TF-IDF and NPMI read.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_LATIN_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_RUNS = re.compile(f"[{CJK}]+|[^\\W\\d_]+(?:['’][^\\W\\d_]+)*")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_URLS = re.compile(r"https?://\S+|www\.\S+")
+_MARKUP = re.compile(r"[*_`#>\[\]()|~]+")
+
+
+def detect_language(texts) -> str:
+    """'zh', 'en' or 'mixed' for a corpus, from the share of Chinese characters among letters."""
+    cjk = latin = 0
+    for text in texts[:5000] if hasattr(texts, "__getitem__") else texts:
+        cjk += len(_CJK_CHAR.findall(text))
+        latin += len(_LATIN_CHAR.findall(text)) / 4  # roughly letters per English word vs one hanzi
+    if cjk + latin == 0:
+        return "unknown"
+    share = cjk / (cjk + latin)
+    return "zh" if share > 0.8 else "en" if share < 0.05 else "mixed"
+
+
+def clean_for_keywords(text: str) -> str:
+    """Strip HTML tags and entities, URLs and Markdown marks, so they do not become keywords."""
+    return _MARKUP.sub(" ", _URLS.sub(" ", html.unescape(_TAGS.sub(" ", text))))
+
+
+@lru_cache(maxsize=1)
+def chinese_stop_words() -> frozenset[str]:
+    return frozenset((Path(__file__).with_name("stopwords_zh.txt")).read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
+    jieba-segmented Chinese words of 2+ characters without Chinese stop words."""
+    tokens = []
+    zh_stop = None
+    for run in _RUNS.findall(clean_for_keywords(text)):
+        if _CJK_CHAR.match(run):
+            zh_stop = zh_stop or chinese_stop_words()
+            tokens.extend(w for w in _jieba().lcut(run) if len(w) > 1 and w not in zh_stop)
+        else:
+            word = run.lower()
+            if len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word.isalpha():
+                tokens.append(word)
+    return tokens

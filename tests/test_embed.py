@@ -1,0 +1,69 @@
+"""The real bundled model: pooling, normalisation, windows for long texts, and the disk cache."""
+import numpy as np
+import pytest
+
+from core.embed import EmbeddingCache, LsaEmbedder, TransformerEmbedder, default_model_path, embed_texts, resolve_model
+from core.errors import CoreError
+
+
+def test_default_model_matches_sentence_transformers(embedder):
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["A short sentence.", "Bread, flour and an oven: baking at home.", "球队赢了比赛"]
+    reference = SentenceTransformer(str(default_model_path()), device="cpu").encode(texts, normalize_embeddings=True)
+    ours = embedder.embed(texts)
+    assert ours.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
+    assert (ours * reference).sum(axis=1).min() > 0.9999
+
+
+def test_long_texts_are_embedded_window_by_window(embedder):
+    head = "Football, goals and the league table. " * 60
+    tail = "Sourdough bread, flour and baking in the oven. " * 60
+    long_text = head + tail
+    windowed = embedder.embed([long_text])[0]
+    truncated = TransformerEmbedder(windows=False).embed([long_text])[0]
+    bread = embedder.embed(["Sourdough bread, flour and baking in the oven."])[0]
+    assert windowed @ bread > truncated @ bread + 0.1  # the second half is seen
+
+
+def test_progress_reports_texts_done(embedder):
+    seen = []
+    embedder.embed([f"text number {i}" for i in range(40)], lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (40, 40)
+
+
+def test_cache_returns_the_same_vectors_without_embedding_again(tmp_path, embedder):
+    cache = EmbeddingCache(tmp_path)
+    texts = ["one text", "another text", "one text"]
+    first = embed_texts(embedder, texts, cache=cache)
+    np.testing.assert_array_equal(first[0], first[2])
+
+    class Refuses:
+        key = embedder.key
+
+        def embed(self, texts, progress=None):
+            raise AssertionError("embedded again")
+
+    np.testing.assert_array_equal(embed_texts(Refuses(), texts, cache=cache), first)
+
+
+def test_damaged_cache_file_is_set_aside(tmp_path, embedder):
+    (tmp_path / "embeddings.sqlite").write_bytes(b"this is not a database" * 100)
+    cache = EmbeddingCache(tmp_path)
+    vectors = embed_texts(embedder, ["some text"], cache=cache)
+    assert vectors.shape == (1, 384)
+    assert (tmp_path / "embeddings.sqlite.damaged").exists()
+
+
+def test_lsa_baseline_is_normalised_and_deterministic(english_texts):
+    a, b = LsaEmbedder(dims=5).embed(english_texts), LsaEmbedder(dims=5).embed(english_texts)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+
+
+def test_models_that_are_not_on_disk_are_explained(tmp_path):
+    with pytest.raises(CoreError, match="not on this computer"):
+        resolve_model("someone/model-that-is-not-cached")
+    with pytest.raises(CoreError, match="not a transformer model"):
+        resolve_model(str(tmp_path))

@@ -1,0 +1,59 @@
+"""R, its factorisation, recommendations with reasons, and leave-last-out evaluation."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import CoreError
+from core.evaluate import evaluate_rankers, leave_last_out
+from core.interests import factorize, one_hot, user_topic_matrix
+from core.keywords import Topic
+from core.recommend import Items, recommend, soft_topics
+
+TOPICS = [Topic(0, 2, ("bread", "flour"), (1, 1), "0: bread", ()), Topic(1, 2, ("goal", "team"), (1, 1), "1: goal", ())]
+
+
+def test_R_rows_are_shares_of_each_users_texts():
+    R = user_topic_matrix(["a", "a", "a", "b"], one_hot(np.array([0, 0, 1, 1]), 2))
+    assert R.loc["a"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert R.loc["b"].tolist() == [0, 1]
+
+
+def test_factorisation_shapes_error_and_clipping():
+    R = pd.DataFrame(np.random.default_rng(0).random((6, 4)))
+    f = factorize(R, 2, seed=0)
+    assert f.U.shape == (6, 2) and f.V.shape == (4, 2)
+    assert f.error == pytest.approx(np.linalg.norm(R.values - f.reconstructed.values))
+    assert factorize(R, 4, seed=0).error < f.error
+    clipped = factorize(R, 9, seed=0)
+    assert clipped.U.shape[1] == 4 and "used 4" in clipped.note
+    with pytest.raises(CoreError):
+        factorize(R, 0)
+
+
+def test_recommendations_skip_seen_items_and_give_reasons():
+    items = Items(("i1", "i2", "i3"), ("Bread book", "Match ticket", "Flour"), np.array([[1, 0], [0, 1], [0.9, 0.1]]),
+                  np.array([5, 1, 1]))
+    R = pd.DataFrame([[1.0, 0.0], [0.0, 1.0]], index=["baker", "fan"])
+    recs = recommend(R, R, items, TOPICS, seen={"baker": {"i1"}}, top_n=2, popularity_weight=0)
+    baker = recs[recs.user_id == "baker"]
+    assert baker.item_id.tolist() == ["i3", "i2"]
+    assert "bread, flour" in baker.reason.iloc[0] and "100%" in baker.reason.iloc[0]
+    assert recs[recs.user_id == "fan"].item_id.iloc[0] == "i2"
+
+
+def test_soft_topics_follow_the_nearest_centroid():
+    centroids = np.array([[1.0, 0.0], [0.0, 1.0]])
+    mix = soft_topics(np.array([[0.9, 0.1]]), centroids)
+    assert mix[0, 0] > 0.99 and mix.sum() == pytest.approx(1)
+
+
+def test_leave_last_out_and_baselines():
+    log = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u2", "u3"], "item_id": ["a", "b", "a", "c", "a"],
+                        "rating": [5, 5, 5, 5, 2], "time": ["1", "2", "1", "2", "1"]})
+    history, holdout = leave_last_out(log, 4)
+    assert holdout.values.tolist() == [["u1", "b"], ["u2", "c"]]
+    assert len(history) == 3
+    oracle = {"oracle": lambda users: np.array([[0, 1, 0], [0, 0, 1]], float)}
+    results = evaluate_rankers(oracle, history, holdout, ["a", "b", "c"], k=1)
+    assert results["oracle"]["hr@1"] == 1.0 and results["oracle"]["ndcg@1"] == 1.0
+    assert set(results) == {"users", "oracle", "popularity", "random"}

@@ -1,0 +1,81 @@
+"""Reduce, cluster and describe topics on small real inputs."""
+import numpy as np
+import pytest
+
+from core.cluster import ClusterSettings, cluster, lda, reassign_outliers, renumber_by_size
+from core.errors import CoreError
+from core.evaluate import label_agreement, npmi, topic_diversity
+from core.keywords import describe_topics
+from core.reduce import reduce
+
+
+@pytest.fixture(scope="module")
+def vectors(embedder, english_texts):
+    return embedder.embed(english_texts)
+
+
+def test_umap_is_seeded(vectors):
+    a, b = reduce(vectors, 5, seed=1), reduce(vectors, 5, seed=1)
+    assert a.shape == (18, 5)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_tiny_corpora_fall_back_to_pca(vectors):
+    assert reduce(vectors[:3], 2).shape == (3, 2)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative"])
+def test_three_clear_topics_are_found(vectors, english_labels, method):
+    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method, 3))
+    assert label_agreement(english_labels, labels)["purity"] >= 0.8
+
+
+def test_hdbscan_reassigns_outliers_on_request(vectors):
+    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings("hdbscan", reassign_outliers=True))
+    assert (labels >= 0).all()
+
+
+def test_outliers_join_the_nearest_centroid():
+    points = np.array([[0.0], [0.1], [10.0], [10.1], [9.0]])
+    assert reassign_outliers(points, np.array([0, 0, 1, 1, -1])).tolist() == [0, 0, 1, 1, 1]
+
+
+def test_topics_are_numbered_by_size():
+    assert renumber_by_size(np.array([2, 2, 0, 1, 1, 1, -1])).tolist() == [1, 1, 2, 0, 0, 0, -1]
+
+
+def test_k_is_checked(vectors):
+    with pytest.raises(CoreError, match="more than the 18 texts"):
+        cluster(vectors, ClusterSettings("kmeans", 40))
+    assert (cluster(vectors, ClusterSettings("kmeans", 1)) == 0).all()
+
+
+def test_lda_gives_one_topic_per_text(english_texts):
+    labels = lda(english_texts, 3, seed=0)
+    assert labels.shape == (18,) and set(labels) <= {0, 1, 2}
+
+
+def test_keywords_are_distinct_words_of_each_topic(english_texts, english_labels, vectors):
+    labels = np.array([["cooking", "football", "finance"].index(x) for x in english_labels])
+    topics = describe_topics(english_texts, labels, vectors, top_n=5)
+    assert [t.size for t in topics] == [6, 6, 6]
+    assert "team" in topics[1].words
+    assert set(topics[0].words).isdisjoint(topics[1].words)
+    assert all(english_labels[i] == "football" for i in topics[1].representatives)
+    assert topics[2].label.startswith("2: ")
+
+
+def test_chinese_keywords_are_words(embedder):
+    from tests.conftest import CHINESE
+
+    topics = describe_topics(CHINESE, np.array([0, 0, 1, 1, 2, 2]), None, top_n=5)
+    assert {"健身房", "健康", "跑步"} & set(topics[1].words)
+    assert all(2 <= len(w) <= 4 for t in topics for w in t.words)
+
+
+def test_npmi_rewards_words_that_occur_together():
+    texts = [["bread", "flour", "oven"], ["bread", "flour"], ["goal", "team"], ["goal", "team", "match"]] * 5
+    good = npmi([["bread", "flour"], ["goal", "team"]], texts)
+    bad = npmi([["bread", "goal"], ["flour", "team"]], texts)
+    assert good > 0.5 and bad < 0
+    assert topic_diversity([["a", "b"], ["a", "c"]], top_n=2) == 0.75
