@@ -112,22 +112,27 @@ def recommend(interests: pd.DataFrame, predicted: pd.DataFrame, items: Items, to
     """
     if not len(items.ids):
         return pd.DataFrame(columns=["user_id", "rank", "item_id", "title", "score", "reason"])
-    scores = score(predicted.to_numpy(), items, popularity_weight=popularity_weight)
     index = {item: n for n, item in enumerate(items.ids)}
     popular_cut = np.quantile(items.popularity, 0.9) if items.popularity.any() else np.inf
     rows = []
-    for u, user in enumerate(predicted.index):
-        s = scores[u].copy()
-        for item in (seen or {}).get(user, ()):
-            if item in index:
-                s[index[item]] = -np.inf
-        order = np.argsort(-s, kind="stable")[:top_n]
-        for rank, i in enumerate(order, 1):
-            if not np.isfinite(s[i]):
-                break
-            rows.append((user, rank, items.ids[i], items.titles[i], round(float(s[i]), 6),
-                         reason(interests.iloc[u].to_numpy(), predicted.iloc[u].to_numpy(), items.topics[i],
-                                topics, items.popularity[i] >= popular_cut and popularity_weight > 0)))
+    for start in range(0, len(predicted), 512):  # a block of users at a time keeps memory flat
+        block = predicted.iloc[start:start + 512]
+        scores = score(block.to_numpy(), items, popularity_weight=popularity_weight)
+        for u, user in enumerate(block.index):
+            s = scores[u]
+            for item in (seen or {}).get(user, ()):
+                if item in index:
+                    s[index[item]] = -np.inf
+            n = min(top_n, len(s))
+            best = np.argpartition(-s, n - 1)[:n] if n < len(s) else np.arange(len(s))
+            order = best[np.lexsort((best, -s[best]))]
+            share, guess = interests.loc[user].to_numpy(), block.iloc[u].to_numpy()
+            for rank, i in enumerate(order, 1):
+                if not np.isfinite(s[i]):
+                    break
+                rows.append((user, rank, items.ids[i], items.titles[i], round(float(s[i]), 6),
+                             reason(share, guess, items.topics[i], topics,
+                                    items.popularity[i] >= popular_cut and popularity_weight > 0)))
     return pd.DataFrame(rows, columns=["user_id", "rank", "item_id", "title", "score", "reason"])
 
 
