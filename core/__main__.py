@@ -85,11 +85,26 @@ def _load(args):
                              info=info, catalogue=catalogue, interactions=interactions)
 
 
+_INPUTS = ("texts", "text_col", "user_col", "item_col", "label_col", "time_col", "items", "interactions")
+
+
+def _check_out(args) -> None:
+    """Refuse an output folder where writing would replace one of the input files."""
+    from core.export import OUTPUT_NAMES
+
+    out = Path(args.out).resolve()
+    for given in (args.texts, args.items, getattr(args, "interactions", None)):
+        if given and Path(given).resolve().parent == out and Path(given).name in OUTPUT_NAMES:
+            raise CoreError(f"Writing to '{args.out}' would replace the input file '{Path(given).name}'. "
+                            "Choose another --out folder.")
+
+
 def _run(args) -> None:
     from core.embed import EmbeddingCache
     from core.export import write_outputs
     from core.pipeline import Settings, run
 
+    _check_out(args)
     corpus = _load(args)
     print(f"{len(corpus)} texts from {corpus.report.users} users ({corpus.report.empty_dropped} empty dropped, "
           f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
@@ -98,7 +113,8 @@ def _run(args) -> None:
                         factors=args.factors, top_n=args.top_n, popularity_weight=args.popularity_weight,
                         min_rating=args.min_rating, seed=args.seed)
     result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
-    for path in write_outputs(result, Path(args.out)):
+    inputs = {name: value for name, value in vars(args).items() if name in _INPUTS and value is not None}
+    for path in write_outputs(result, Path(args.out), inputs):
         print(path)
     print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)
 
@@ -131,7 +147,7 @@ def main(argv=None) -> int:
     try:
         {"run": _run, "evaluate-recs": _evaluate_recs}[args.command](args)
     except CoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; embeddings done so far are cached and will be reused", file=sys.stderr)
@@ -139,9 +155,17 @@ def main(argv=None) -> int:
     except Exception as exc:  # a bug, not bad input: one line unless asked for the traceback
         if os.environ.get("TOPICDASH_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} (set TOPICDASH_DEBUG=1 for details)", file=sys.stderr)
+        print(f"error: unexpected {type(exc).__name__}: {_one_line(str(exc))} (set TOPICDASH_DEBUG=1 for details)",
+              file=sys.stderr)
         return 1
     return 0
+
+
+def _one_line(message: str) -> str:
+    """The message on one line: line breaks become spaces, other control characters (which may come
+    from a file name or column name) are shown escaped rather than sent to the terminal."""
+    flat = " ".join(message.splitlines())
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in flat)
 
 
 if __name__ == "__main__":

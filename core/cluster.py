@@ -42,6 +42,8 @@ def cluster(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
     if settings.method == "hdbscan":
         return _hdbscan(points, settings)
     check_k(settings.k, n)
+    if settings.k == 1:  # one topic holds every text (AgglomerativeClustering refuses a single text)
+        return np.zeros(n, dtype=int)
     if settings.method == "kmeans":
         from sklearn.cluster import KMeans
 

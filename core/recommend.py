@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.errors import CoreError
 from core.keywords import Topic
 
 TEMPERATURE = 0.05  # softness of an item's topic mix from its cosine similarity to the centroids
@@ -110,6 +111,10 @@ def recommend(interests: pd.DataFrame, predicted: pd.DataFrame, items: Items, to
     `interests` is R (the user's actual topic shares, quoted in reasons) and `predicted` the smoothed
     U V^T that ranks items. Columns: user_id, rank, item_id, title, score, reason.
     """
+    if top_n < 1:
+        raise CoreError(f"The number of recommendations per user must be at least 1 (got {top_n}).")
+    if not 0 <= popularity_weight <= 1:
+        raise CoreError(f"The popularity weight must be between 0 and 1 (got {popularity_weight}).")
     if not len(items.ids):
         return pd.DataFrame(columns=["user_id", "rank", "item_id", "title", "score", "reason"])
     index = {item: n for n, item in enumerate(items.ids)}
