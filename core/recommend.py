@@ -151,3 +151,15 @@ def seen_items(users, doc_items, interactions: pd.DataFrame | None) -> dict[str,
         for user, item in zip(interactions["user_id"], interactions["item_id"]):
             seen.setdefault(user, set()).add(item)
     return seen
+
+
+def recommend_for_profile(vector: np.ndarray, vectors: np.ndarray, labels: np.ndarray, items: Items,
+                          topics: list[Topic], *, top_n: int = 10, popularity_weight: float = 0.1,
+                          user: str = "you") -> tuple[np.ndarray, pd.DataFrame]:
+    """A new user known only by their own words: the topic mix of their text's embedding (`vector`)
+    against the centroids of the topics in `vectors`/`labels`, and their top-N items for that mix."""
+    labels = np.asarray(labels)
+    n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
+    mix = soft_topics(np.atleast_2d(vector), topic_centroids(vectors, labels, n_topics))[0]
+    profile = pd.DataFrame([mix], index=[user])
+    return mix, recommend(profile, profile, items, topics, top_n=top_n, popularity_weight=popularity_weight)

@@ -1,0 +1,70 @@
+"""Data: the bundled demo or an upload, column mapping, a validation report and a preview."""
+import pandas as pd
+import streamlit as st
+
+from core.data import FORMATS, guess_column
+from core.errors import CoreError
+from ui import charts, state
+
+state.page_start()
+
+ROLES = ("text", "user", "item", "label", "time")
+TYPES = sorted(extension.lstrip(".") for extension in FORMATS)
+
+
+def loaded(corpus, message: str) -> None:
+    state.use(corpus)
+    st.session_state.loaded_message = message
+    st.rerun()  # so that the sidebar shows the new dataset
+
+
+st.title("Data")
+if message := st.session_state.pop("loaded_message", None):
+    st.success(message)
+if st.button("Open the bundled demo", type="primary", icon=":material/play_arrow:"):
+    loaded(state.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
+
+st.subheader("Or upload your own")
+texts_column, catalogue_column, log_column = st.columns(3)
+texts = texts_column.file_uploader("Texts (one row per text)", type=TYPES, key="upload_texts")
+catalogue = catalogue_column.file_uploader("Item catalogue (optional: item id and text)", type=TYPES,
+                                           key="upload_catalogue")
+log = log_column.file_uploader("Interaction log (optional: user id, item id, rating, time)", type=TYPES,
+                               key="upload_log")
+if texts is not None:
+    try:
+        frame, _ = state.read_upload(texts)
+        st.write("Which column holds what?")
+        columns = {}
+        for column, role in zip(st.columns(len(ROLES)), ROLES):
+            options = ([] if role == "text" else [None]) + list(frame.columns)
+            guess = guess_column(frame.columns, role)
+            columns[role] = column.selectbox(role.title(), options, options.index(guess) if guess in options else 0,
+                                             format_func=lambda c: "— none —" if c is None else c,
+                                             key=f"map_{role}_{texts.file_id}")
+        st.dataframe(frame.head(10), hide_index=True, key="upload_preview")
+        if st.button("Load this file", type="primary", icon=":material/check:"):
+            loaded(state.corpus_from_upload(texts, columns, catalogue, log), f"{texts.name} is loaded.")
+    except CoreError as exc:
+        st.error(charts.markdown(f"This data could not be used: {exc}") + "\n\n"
+                 + charts.markdown(f"The data loaded before ({state.corpus().report.source}) stays loaded."))
+
+corpus = state.corpus()
+report = corpus.report
+st.subheader(charts.markdown(f"Loaded: {report.source}"))
+counts = {"Rows read": report.rows, "Empty texts dropped": report.empty_dropped, "Duplicate texts": report.duplicates,
+          "Users": report.users, "Items": report.items, "Language": report.language}
+for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
+    column.metric(name, value)
+details = [f"encoding {report.encoding}" if report.encoding else "",
+           f"delimiter {report.delimiter!r}" if report.delimiter else "",
+           f"{len(corpus.catalogue.item_ids)} catalogue items" if corpus.catalogue else "",
+           f"{len(corpus.interactions)} interactions" if corpus.interactions is not None else ""]
+st.caption(charts.markdown(" · ".join(d for d in details if d)))
+for warning in report.warnings:
+    st.warning(warning)
+preview = {"text": corpus.texts, "user": corpus.users, "item": corpus.items, "label": corpus.labels,
+           "time": corpus.times}
+st.dataframe(pd.DataFrame({k: v[:200] for k, v in preview.items() if v is not None}), hide_index=True,
+             key="preview")
+st.caption(f"The first {min(200, len(corpus))} of {len(corpus)} texts.")

@@ -1,0 +1,46 @@
+"""Recommendations: top-N items per user with reasons, a new user from their own words, and evaluation."""
+import pandas as pd
+import streamlit as st
+
+from ui import charts, state
+
+state.page_start()
+
+st.title("Recommendations")
+recommendations = state.recommendations()
+activity = state.users_by_activity()
+user_column, n_column = st.columns(2)
+user = state.choose("User", "user", list(activity.index), widget=user_column.selectbox,
+                    format_func=lambda u: f"{u} ({activity[u]} events)")
+with n_column:
+    state.slider("Items per user (top-N)", "top_n", 1, 30)
+columns = {"rank": "Rank", "title": "Item", "item_id": "Item id", "score": "Score", "reason": "Why"}
+shown = recommendations[recommendations["user_id"] == user]
+st.table(charts.markdown_table(shown[list(columns)].rename(columns=columns)), hide_index=True)
+
+st.subheader("A new user: describe yourself")
+text = st.text_area("A few sentences about what you like", key="new_user_text",
+                    placeholder="I bake bread at the weekend and follow my local football club.")
+st.button("Recommend for this text")
+if text.strip():
+    mix, recommended = state.profile_recommendations(text.strip())
+    mix_column, list_column = st.columns([2, 3])
+    names = state.topic_labels()
+    mix_column.plotly_chart(charts.bars(pd.DataFrame({"share": mix}, index=[names[t] for t in range(len(mix))]),
+                                        "Your text's topic mix", percent=True), key="new_user_topics")
+    list_column.table(charts.markdown_table(recommended[list(columns)].rename(columns=columns)), hide_index=True)
+
+st.subheader("Offline evaluation")
+evaluation = state.evaluation()
+if evaluation is None:
+    st.info("Load an interaction log on the Data page to evaluate the recommendations.")
+else:
+    rankers = {name: figures for name, figures in evaluation.items() if isinstance(figures, dict)}
+    table = pd.DataFrame(rankers).T.rename(columns=str.upper)
+    table_column, chart_column = st.columns([2, 3])
+    table_column.table(charts.markdown_table(table))
+    chart_column.plotly_chart(charts.bars(table, "Leave-last-out, higher is better", y_title="score"),
+                              key="evaluation_chart")
+    st.caption(f"Each of the {evaluation['users']} users' latest liked item is held out; the recommender is fitted on "
+               "the rest and ranks every item the user has not seen. HR@10: share of users whose held-out item is "
+               "in their top 10; NDCG@10 also rewards a higher place. Popularity and random are baselines.")

@@ -1,0 +1,136 @@
+"""End to end in a real browser: `streamlit run app.py` on a free port, driven through Debian's Chromium
+with Playwright: demo -> topics (k changed with the keyboard) -> recommendations, then every other page.
+A screenshot of each page is saved under test-output/."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+FIRST_RUN_S = 300  # a cold start embeds the demo and compiles UMAP's numba code
+
+
+@pytest.fixture(scope="module")
+def server():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"streamlit did not start:\n{process.stdout.read()}")
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not Path(CHROMIUM).is_file():
+        pytest.skip("Chromium is not installed and could not be (apt-get install chromium chromium-driver; "
+                    ".ci/run does this), so the browser test cannot run here.")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(60_000)
+        tab.goto(f"{server}/data")  # a link straight to a page, as the first request the server gets
+        yield tab
+        browser.close()
+
+
+def open_page(page, title: str, ready: str, timeout_s: float = 60):
+    """Click a page in the sidebar navigation and wait until `ready` is on the page and the run is over."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for(page, ready, timeout_s)
+
+
+def wait_for(page, text: str, timeout_s: float = 60):
+    """Wait until `text` is visible and the script run that produced it has finished."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text(text).first).to_be_visible(timeout=timeout_s * 1000)
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning",
+                                                           timeout=timeout_s * 1000)
+
+
+def metric(page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).first.get_by_test_id("stMetricValue")
+
+
+def shoot(page, name: str) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the window is
+    made as tall as that block first."""
+    height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 8000)})
+    page.wait_for_timeout(500)  # charts re-layout to the new size
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_demo_topics_and_recommendations_in_a_browser(page):
+    from playwright.sync_api import expect
+
+    wait_for(page, "Rows read")
+    page.get_by_role("button", name="Open the bundled demo").click()
+    wait_for(page, "The bundled demo is loaded")
+    expect(page.get_by_text("Loaded: bundled demo")).to_be_visible()
+    expect(metric(page, "Rows read")).to_have_text("343")
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("343 texts · 48 users · 80 items")
+    shoot(page, "1-data")
+
+    open_page(page, "Topics", "Representative texts", FIRST_RUN_S)  # embeds (or reads the cache) and runs UMAP
+    expect(metric(page, "Topics")).to_have_text("8")
+    expect(page.get_by_test_id("stExpander")).to_have_count(8)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    start = time.perf_counter()
+    for _ in range(3):
+        slider.press("ArrowLeft")
+    expect(metric(page, "Topics")).to_have_text("5", timeout=30_000)
+    wait_for(page, "Representative texts")
+    print(f"\nk 8 -> 5 in the browser: the page had settled {time.perf_counter() - start:.2f} s after the key presses")
+    expect(page.get_by_test_id("stExpander")).to_have_count(5)
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("k = 5")
+    shoot(page, "2-topics")
+
+    open_page(page, "Recommendations", "Offline evaluation")
+    expect(page.locator("table").first).to_contain_text("About")  # a reason names the topic's keywords
+    expect(page.locator("table").last).to_contain_text("popularity")
+    page.get_by_label("A few sentences about what you like").fill("I bake sourdough bread and cook pasta at home.")
+    page.get_by_role("button", name="Recommend for this text").click()
+    wait_for(page, "Your text's topic mix")
+    shoot(page, "3-recommendations")
+
+    for number, (title, ready) in enumerate([("Embeddings", "coloured by topic"), ("Interests", "V: topics"),
+                                             ("Export", "Run settings")], 4):
+        open_page(page, title, ready)
+        shoot(page, f"{number}-{title.lower()}")
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(14)  # 6 tables x CSV and JSON, metrics, run
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -1,0 +1,421 @@
+"""Session state, settings-bound widgets and the cached pipeline stages that the pages read.
+
+Each stage is cached on its own inputs: the data fingerprint plus only the settings it reads. So
+moving the k slider re-clusters but never embeds or runs UMAP again, and moving the latent-factor
+slider only refactorises. Big inputs (the corpus, vectors) are passed unhashed (leading underscore)
+next to the small key that identifies them; embeddings are also cached on disk by core.embed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from threadpoolctl import threadpool_limits
+
+from core import pipeline
+from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
+from core.embed import EmbeddingCache, embed_texts
+from core.evaluate import topic_quality
+from core.export import csv_bytes, run_record, tables
+from core.interests import factorize
+from core.keywords import describe_topics
+from core.recommend import recommend, recommend_for_profile, seen_items
+
+MODEL_NAMES = {"default": "Bundled all-MiniLM-L6-v2", "tfidf": "TF-IDF / LSA baseline"}
+METHOD_NAMES = {"kmeans": "KMeans (choose k)", "hdbscan": "HDBSCAN (automatic)",
+                "agglomerative": "Agglomerative (choose k)", "lda": "LDA on word counts (choose k)"}
+# The settings each stage reads: its cache key is the data fingerprint plus these values.
+EMBED = ("model", "windows", "precision", "seed")
+VIEW = EMBED + ("n_neighbors",)
+POINTS = VIEW + ("cluster_dims",)
+TOPICS = POINTS + ("method", "k", "min_cluster_size", "reassign_outliers")
+ITEMS = TOPICS + ("min_rating",)
+FACTORS = ITEMS + ("factors",)
+EVALUATION = FACTORS + ("popularity_weight",)
+RECS = EVALUATION + ("top_n",)
+OPTIONS = {"dims": 2, "colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True}
+MAX_K = 30
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+# --- session ------------------------------------------------------------------------------------
+
+def init() -> None:
+    """Default settings, and the bundled demo as the dataset until another is loaded."""
+    st.session_state.setdefault("settings", pipeline.Settings())
+    st.session_state.setdefault("options", dict(OPTIONS))
+    if "corpus" not in st.session_state:
+        use(demo())
+
+
+def page_start() -> None:
+    """Called first by every page, so that a page always runs inside app.py (state, sidebar, errors).
+    Streamlit runs a page file on its own while it takes pages/ for an old-style multipage folder: for
+    the first request after a server start, until app.py has called st.navigation once, and in every
+    AppTest run. Then run app.py here, which runs this page inside it, and stop this bare run."""
+    if not st.session_state.get("in_app"):
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
+
+
+@st.cache_resource(show_spinner="Reading the bundled demo…")
+def demo() -> Corpus:
+    return load_demo()
+
+
+def corpus() -> Corpus:
+    return st.session_state.corpus
+
+
+def settings() -> pipeline.Settings:
+    return st.session_state.settings
+
+
+def use(new: Corpus) -> None:
+    """Make `new` the loaded dataset; choices about particular users start afresh."""
+    st.session_state.corpus = new
+    st.session_state.fingerprint = new.fingerprint
+    st.session_state.options = dict(OPTIONS)
+    for key in [k for k in st.session_state if str(k).startswith("w_")]:
+        del st.session_state[key]
+    update(k=min(settings().k, max_k()))
+
+
+def update(**changes) -> None:
+    st.session_state.settings = dataclasses.replace(settings(), **changes)
+
+
+def model_name(model: str | None = None) -> str:
+    model = model or settings().model
+    return MODEL_NAMES.get(model, model)
+
+
+def max_k() -> int:
+    return max(2, min(MAX_K, len(corpus())))
+
+
+def _get(name: str):
+    fields = {f.name for f in dataclasses.fields(pipeline.Settings)}
+    return getattr(settings(), name) if name in fields else st.session_state.options[name]
+
+
+def _set(name: str, value) -> None:
+    if value == _get(name):
+        return
+    if hasattr(settings(), name):
+        update(**{name: value})
+    else:
+        st.session_state.options[name] = value
+
+
+def bind(name: str, *, choices=None, low=None, high=None) -> dict:
+    """Widget arguments that keep a setting (or a view option) in session state, so that its value
+    survives moving between pages: Streamlit forgets a widget's own state when its page is left."""
+    value = _get(name)
+    if choices is not None and value not in choices:
+        value = choices[0]
+    if low is not None:
+        value = min(max(value, low), high)
+    _set(name, value)
+    key = f"w_{name}"
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+    return {"key": key, "on_change": lambda: _set(name, st.session_state[key])}
+
+
+def slider(label: str, name: str, low: int, high: int, **kwargs) -> int:
+    if high <= low:  # a slider needs a range; one possible value is shown as text
+        _set(name, low)
+        st.text(f"{label}: {low}")
+        return low
+    return st.slider(label, low, high, **bind(name, low=low, high=high), **kwargs)
+
+
+def choose(label: str, name: str, options, *, widget=st.selectbox, **kwargs):
+    options = list(options)
+    return widget(label, options, **bind(name, choices=options), **kwargs)
+
+
+# --- reading uploads ----------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def _read(name: str, file_id: str, _data: bytes) -> tuple[pd.DataFrame, dict]:
+    return read_table(_data, name=name)
+
+
+def read_upload(upload) -> tuple[pd.DataFrame, dict]:
+    """The table in an uploaded file (cached on the upload, not its bytes)."""
+    return _read(upload.name, upload.file_id, upload.getvalue())
+
+
+def corpus_from_upload(upload, columns: dict, catalogue=None, interactions=None) -> Corpus:
+    """A Corpus from the uploaded texts with the mapped columns, plus an optional catalogue and log."""
+    frame, info = read_upload(upload)
+    return build_corpus(frame, columns["text"], user_col=columns["user"], item_col=columns["item"],
+                        label_col=columns["label"], time_col=columns["time"], source=upload.name, info=info,
+                        catalogue=build_catalogue(read_upload(catalogue)[0]) if catalogue else None,
+                        interactions=build_interactions(read_upload(interactions)[0]) if interactions else None)
+
+
+# --- the cached stages --------------------------------------------------------------------------
+
+def key(fields: tuple[str, ...]) -> tuple:
+    s = settings()
+    return (st.session_state.fingerprint, *(getattr(s, f) for f in fields))
+
+
+@st.cache_resource(show_spinner="Loading the language model…", max_entries=2)
+def embedder(model: str, windows: bool = True, precision: str = "fp32", seed: int = 42):
+    return pipeline.load_embedder(model, windows, precision, seed)
+
+
+@st.cache_resource(show_spinner=False)
+def disk_cache() -> EmbeddingCache:
+    return EmbeddingCache()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _embed(_corpus: Corpus, _settings: pipeline.Settings, key: tuple):
+    s = _settings
+    embedder(s.model, s.windows, s.precision, s.seed)  # a missing model fails here, before any progress
+    name = model_name(s.model)
+    slot = st.empty()  # made inside the cached call so that Streamlit can replay it on a cache hit
+    bar = slot.progress(0.0, text=f"Embedding with {name}…")
+    shown = [-1.0]
+
+    def report(done: int, total: int) -> None:
+        if done == total or done / total - shown[0] >= 0.02:
+            shown[0] = done / total
+            bar.progress(done / total, text=f"Embedding with {name}: {done} / {total} texts")
+
+    vectors = pipeline.embed(_corpus, s, cache=disk_cache(), progress=report)
+    slot.empty()
+    return vectors
+
+
+def vectors() -> tuple[np.ndarray, np.ndarray | None]:
+    """Text vectors and catalogue vectors, embedded together."""
+    return _embed(corpus(), settings(), key(EMBED))
+
+
+@st.cache_data(show_spinner="Projecting with UMAP… (the first projection after a start compiles numba: about "
+                            "25 s)", max_entries=8)
+def _project(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple, dims: int | None) -> np.ndarray:
+    return pipeline.project(_vectors, _settings, dims)
+
+
+def points() -> np.ndarray:
+    """The UMAP clustering space."""
+    return _project(vectors()[0], settings(), key(POINTS), None)
+
+
+def view(dims: int = 2) -> np.ndarray:
+    """UMAP coordinates for the 2D or 3D scatter."""
+    return _project(vectors()[0], settings(), key(VIEW), dims)
+
+
+def _assign(texts, space: np.ndarray | None, s: pipeline.Settings) -> np.ndarray:
+    # On a few thousand points KMeans' OpenMP threads cost more than they save, and on a busy machine
+    # they stall it (seconds instead of ~30 ms on the demo).
+    with threadpool_limits(1):
+        return pipeline.assign_topics(texts, space, s)
+
+
+@st.cache_data(show_spinner="Finding topics…", max_entries=32)
+def _topics(_corpus: Corpus, _vectors: np.ndarray, _points, _settings: pipeline.Settings, key: tuple):
+    labels = _assign(_corpus.texts, _points, _settings)
+    return labels, describe_topics(_corpus.texts, labels, _vectors, top_n=10)
+
+
+def topics():
+    """(a topic id per text, the described topics) for the current method and k."""
+    s = settings()
+    return _topics(corpus(), vectors()[0], None if s.method == "lda" else points(), s, key(TOPICS))
+
+
+def topic_labels() -> dict[int, str]:
+    return {t.id: t.label for t in topics()[1]}
+
+
+def quality_space(method: str | None = None) -> np.ndarray:
+    """Where silhouette is measured: the clustering space (the 2D view for LDA, as the pipeline does)."""
+    return view(2) if (method or settings().method) == "lda" else points()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _quality(_corpus: Corpus, _labels, _topics, _space, key: tuple) -> dict:
+    words = [list(t.words) for t in _topics if t.id >= 0]
+    return topic_quality(_corpus.texts, words, _labels, _space, _corpus.labels)
+
+
+def quality() -> dict:
+    """Coherence, diversity, silhouette, and purity/NMI/ARI when labels are mapped."""
+    labels, found = topics()
+    return _quality(corpus(), labels, found, quality_space(), key(TOPICS))
+
+
+def sweep_method() -> str:
+    return "kmeans" if settings().method == "hdbscan" else settings().method
+
+
+@st.cache_data(show_spinner="Trying each k for the sweep chart…", max_entries=8)
+def _k_sweep(_corpus: Corpus, _space, _settings: pipeline.Settings, key: tuple, ks: tuple[int, ...]) -> pd.DataFrame:
+    rows = []
+    for k in ks:
+        labels = _assign(_corpus.texts, _space, dataclasses.replace(_settings, k=k))
+        words = [list(t.words) for t in describe_topics(_corpus.texts, labels, top_n=10) if t.id >= 0]
+        figures = topic_quality(_corpus.texts, words, labels, _space)
+        rows.append({"k": k, "silhouette": figures.get("silhouette"), "coherence": figures["npmi"]})
+    return pd.DataFrame(rows)
+
+
+def k_sweep() -> pd.DataFrame:
+    """Silhouette and NPMI coherence for k = 2 .. max_k() with the current method (KMeans for HDBSCAN;
+    every 4th k for LDA, which takes about a second per fit on the demo)."""
+    s = dataclasses.replace(settings(), method=sweep_method())
+    ks = tuple(range(2, max_k() + 1, 4 if s.method == "lda" else 1))
+    return _k_sweep(corpus(), quality_space(s.method), s, key(POINTS) + (s.method,), ks)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _interests(_corpus: Corpus, _vectors, _catalogue_vectors, _labels, _settings: pipeline.Settings, key: tuple):
+    liked = pipeline.positive(_corpus.interactions, _settings.min_rating)
+    items = pipeline.item_topics(_corpus, _labels, _vectors, _catalogue_vectors, liked)
+    return items, pipeline.interests(_corpus, _labels, items, liked)
+
+
+def interests():
+    """(the items with their topic vectors, R: users x topics)."""
+    return _interests(corpus(), *vectors(), topics()[0], settings(), key(ITEMS))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _factorize(_R: pd.DataFrame, factors: int, seed: int, key: tuple):
+    return factorize(_R, factors, seed=seed)
+
+
+def factorization():
+    """R ~ U V^T with the current number of latent factors."""
+    s = settings()
+    return _factorize(interests()[1], s.factors, s.seed, key(FACTORS))
+
+
+@st.cache_data(show_spinner="Ranking items for every user…", max_entries=32)
+def _recommend(_corpus: Corpus, _R, _factorization, _items, _topics, _settings: pipeline.Settings, key: tuple):
+    return recommend(_R, _factorization.reconstructed, _items, _topics,
+                     seen=seen_items(_corpus.users, _corpus.items, _corpus.interactions),
+                     top_n=_settings.top_n, popularity_weight=_settings.popularity_weight)
+
+
+def recommendations() -> pd.DataFrame:
+    """Top-N unseen items per user: user_id, rank, item_id, title, score, reason."""
+    items, R = interests()
+    return _recommend(corpus(), R, factorization(), items, topics()[1], settings(), key(RECS))
+
+
+@st.cache_data(show_spinner="Evaluating: holding out each user's latest liked item…", max_entries=8)
+def _evaluate(_corpus: Corpus, _settings: pipeline.Settings, _labels, _vectors, _catalogue_vectors, key: tuple):
+    return pipeline.evaluate_recommendations(_corpus, _settings, _labels, _vectors, _catalogue_vectors)
+
+
+def evaluation() -> dict | None:
+    """Leave-last-out HR@10 / NDCG@10 of the project, popularity and random; None without interactions."""
+    c = corpus()
+    if c.interactions is None or not len(c.interactions):
+        return None
+    return _evaluate(c, settings(), topics()[0], *vectors(), key(EVALUATION))
+
+
+@st.cache_data(show_spinner="Reading your text…", max_entries=32)
+def _profile(text: str, _vectors, _labels, _items, _topics, _settings: pipeline.Settings, key: tuple):
+    s = _settings
+    vector = embed_texts(embedder(s.model, s.windows, s.precision, s.seed), [text], cache=disk_cache())[0]
+    return recommend_for_profile(vector, _vectors, _labels, _items, _topics, top_n=s.top_n,
+                                 popularity_weight=s.popularity_weight)
+
+
+def profile_recommendations(text: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """A new user's topic mix from their own words, and the items recommended for it."""
+    labels, found = topics()
+    return _profile(text, vectors()[0], labels, interests()[0], found, settings(), key(RECS))
+
+
+def result() -> pipeline.Result:
+    """The current run as the Result that core.export reads (the same shape the command line writes)."""
+    s, (text_vectors, _), (labels, found) = settings(), vectors(), topics()
+    items, R = interests()
+    metrics = {"topics": quality()}
+    if (figures := evaluation()) is not None:
+        metrics["recommendations"] = figures
+    return pipeline.Result(corpus(), s, text_vectors, quality_space(), view(2), labels, found, R, factorization(),
+                           items, recommendations(), metrics)
+
+
+# --- shaped for display -------------------------------------------------------------------------
+
+def users_by_activity() -> pd.Series:
+    """Texts written plus items rated, per user in R, most active first (ties in first-seen order)."""
+    c = corpus()
+    events = pd.Series(c.users)
+    if c.interactions is not None:
+        events = pd.concat([events, c.interactions["user_id"]])
+    counts = events.value_counts(sort=False).reindex(interests()[1].index, fill_value=0)
+    return counts.sort_values(ascending=False, kind="stable")
+
+
+def interest_profile(user: str) -> pd.DataFrame:
+    """One user's topic shares in R and what U V^T predicts, by topic label."""
+    R = interests()[1]
+    names = topic_labels()
+    predicted = factorization().reconstructed.loc[user].to_numpy()
+    return pd.DataFrame({"share": R.loc[user].to_numpy(), "predicted": predicted}, index=[names[t] for t in R.columns])
+
+
+def view_frame(dims: int) -> pd.DataFrame:
+    """One row per text: its view coordinates, text, user, topic label and (when mapped) label."""
+    c, coords = corpus(), view(dims)
+    names = topic_labels()
+    order = [names[t] for t in sorted(names, key=lambda t: (t < 0, t))]
+    frame = pd.DataFrame(coords[:, :dims], columns=["x", "y", "z"][:dims])
+    frame["text"], frame["user"] = c.texts, c.users
+    frame["topic"] = pd.Categorical([names[t] for t in topics()[0]], categories=order)
+    if c.labels is not None:
+        frame["label"] = c.labels
+    return frame
+
+
+EXPORTS = {"documents": "documents-with-topics", "topics": "topic-keywords", "R": "R-user-topic-interests",
+           "U": "U-user-latent-factors", "V": "V-topic-latent-factors", "recommendations": "recommendations",
+           "metrics": "quality-metrics", "run": "run-settings"}
+
+
+def export_name(stem: str, extension: str) -> str:
+    """A file name that says which data, method and k it came from, and what it holds."""
+    s = settings()
+    source = re.sub(r"[^\w.-]+", "-", corpus().report.source).strip("-.") or "data"
+    k = "auto" if s.method == "hdbscan" else s.k
+    return f"{source}_{s.method}-k{k}_{EXPORTS[stem]}.{extension}"
+
+
+@st.cache_data(show_spinner="Preparing the downloads…", max_entries=4)
+def _downloads(_result: pipeline.Result, key: tuple) -> list[tuple[str, str, bytes]]:
+    files = []
+    for stem, frame in tables(_result).items():
+        with_index = stem in ("R", "U", "V")
+        records = (frame.reset_index() if with_index else frame).to_json(orient="records", force_ascii=False)
+        files += [(stem, "csv", csv_bytes(frame, index=with_index)), (stem, "json", records.encode("utf-8"))]
+    for stem, record in (("metrics", _result.metrics), ("run", run_record(_result))):
+        files.append((stem, "json", json.dumps(record, indent=1, ensure_ascii=False, default=str).encode("utf-8")))
+    return files
+
+
+def downloads() -> list[tuple[str, str, bytes]]:
+    """(what, file name, bytes) of every export: each table as CSV (through core.export.csv_bytes, which
+    neutralises spreadsheet formulas) and as JSON records, then the metrics and the run settings."""
+    return [(stem, export_name(stem, extension), data) for stem, extension, data in _downloads(result(), key(RECS))]
