@@ -20,7 +20,7 @@ def loaded(corpus, message: str) -> None:
 
 st.title("Data")
 if message := st.session_state.pop("loaded_message", None):
-    st.success(message)
+    st.success(charts.markdown(message))
 if st.button("Open the bundled demo", type="primary", icon=":material/play_arrow:"):
     loaded(state.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
 
@@ -62,7 +62,7 @@ details = [f"encoding {report.encoding}" if report.encoding else "",
            f"{len(corpus.interactions)} interactions" if corpus.interactions is not None else ""]
 st.caption(charts.markdown(" · ".join(d for d in details if d)))
 for warning in report.warnings:
-    st.warning(warning)
+    st.warning(charts.markdown(warning))
 preview = {"text": corpus.texts, "user": corpus.users, "item": corpus.items, "label": corpus.labels,
            "time": corpus.times}
 st.dataframe(pd.DataFrame({k: v[:200] for k, v in preview.items() if v is not None}), hide_index=True,

@@ -15,7 +15,7 @@ with right:
                  help="HDBSCAN finds the number of topics itself." if method == "hdbscan" else None)
 
 corpus = state.corpus()
-labels, topics = state.topics()
+_, topics = state.topics()
 quality = state.quality()
 figures = {"Topics": quality["topics"], "Coherence (NPMI)": quality["npmi"], "Diversity": quality["diversity"],
            "Silhouette": quality.get("silhouette")}
@@ -39,6 +39,6 @@ with texts:
 
 st.subheader("Choosing k")
 if st.toggle("Show silhouette and coherence for every k", **state.bind("sweep")):
-    st.plotly_chart(charts.k_sweep(state.k_sweep(), state.settings().k, state.sweep_method()), key="sweep")
+    st.plotly_chart(charts.k_sweep(state.k_sweep(), quality["topics"], state.sweep_method()), key="sweep")
     st.caption("Each k is clustered with the same embeddings and UMAP space. Prefer a k where silhouette and "
                "coherence are both high; a peak in silhouette marks well-separated topics.")

@@ -142,6 +142,15 @@ def test_hdbscan_finds_the_number_of_topics_itself():
     assert "topics: hdbscan" in sidebar(at)
 
 
+@pytest.mark.parametrize("method", ["agglomerative", "lda"])
+def test_agglomerative_and_lda_find_k_topics(method):
+    at = start()
+    at.toggle(key="w_sweep").set_value(False).run()  # the sweep would fit every k again
+    at.selectbox(key="w_method").set_value(method).run()
+    assert not at.exception
+    assert metric(at, "Topics") == "8" and len(chart(at, "keywords")["data"]) == 8
+
+
 def test_settings_survive_moving_between_pages():
     at = start()
     at.slider(key="w_k").set_value(6).run()
@@ -191,6 +200,18 @@ def test_a_model_that_is_not_on_disk_is_refused_with_a_clear_message():
     at.button[0].click().run()
     assert "is not on this computer" in at.error[0].value
     assert "Bundled all-MiniLM-L6-v2" in sidebar(at)
+
+
+def test_a_model_folder_typed_in_is_loaded_and_used():
+    from core.embed import default_model_path
+
+    at = start("embeddings")
+    at.radio(key="w_model").set_value("other").run()
+    at.text_input[0].input(str(default_model_path())).run()
+    at.button[0].click().run()
+    assert not at.error and not at.exception
+    assert str(default_model_path()) in sidebar(at)
+    assert sum(len(trace["x"]) for trace in chart(at, "scatter")["data"]) == 343
 
 
 def test_the_tfidf_baseline_embeds_without_a_model():
@@ -283,12 +304,14 @@ def test_an_uploaded_csv_is_mapped_by_column_name_and_becomes_the_dataset(downlo
     at = upload(start("data"), "reviews.csv", posts_csv([("u9", "=HYPERLINK(\"http://x\")", "finance")]))
     assert {s.label: s.value for s in at.selectbox} == {"Text": "review", "User": "author", "Item": None,
                                                         "Label": "category", "Time": None}
+    next(s for s in at.selectbox if s.label == "Label").select_index(0).run()  # "— none —"
     at.button[1].click().run()  # "Load this file"
-    assert "reviews.csv is loaded." in at.success[0].value
+    assert at.success[0].value == r"reviews\.csv is loaded\."  # markdown-escaped: shown as typed
     assert "reviews.csv\n19 texts · 5 users" in sidebar(at)
     assert metric(at, "Rows read") == "19" and metric(at, "Language") == "en"
     at.switch_page("pages/topics.py").run()
-    assert not at.exception and {"Purity", "NMI", "ARI"} <= {m.label for m in at.metric}
+    assert not at.exception and "Silhouette" in {m.label for m in at.metric}
+    assert not {"Purity", "NMI", "ARI"} & {m.label for m in at.metric}  # no label column was mapped
     at.switch_page("pages/export.py").run()
     documents = downloads["reviews.csv_kmeans-k8_documents-with-topics.csv"].decode("utf-8-sig")
     assert "'=HYPERLINK" in documents  # a spreadsheet would have run it as a formula

@@ -1,4 +1,7 @@
 """The dashboard's pure parts: the chart builders (escaping user text) and the new-user recommender."""
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -50,3 +53,9 @@ def test_keyword_bars_draw_one_panel_per_topic_strongest_word_on_top():
     figure = charts.keyword_bars(topics).to_plotly_json()
     assert len(figure["data"]) == 4
     assert list(figure["data"][0]["y"]) == ["beta", "alpha"]  # plotly draws the last bar on top
+
+
+def test_the_app_sends_no_usage_statistics_and_limits_uploads():
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["maxUploadSize"] == 200  # MB, as core.data.MAX_BYTES
