@@ -118,8 +118,12 @@ def _read_bytes(source, name: str | None, max_bytes: int) -> tuple[bytes, str]:
             raise CoreError(f"File not found: {path}. Check the path and try again.")
         if path.stat().st_size > max_bytes:
             raise _too_big(path.name, path.stat().st_size, max_bytes)
-        return path.read_bytes(), name or path.name
-    name = name or getattr(source, "name", None) or "upload"
+        try:
+            return path.read_bytes(), name or path.name
+        except OSError as exc:
+            raise CoreError(f"{path} could not be read ({exc.strerror or exc}). Check that you may open it.") from None
+    name = str(name or getattr(source, "name", None) or "upload")
+    shown = f"'{Path(name).name}'"
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
@@ -128,7 +132,7 @@ def _read_bytes(source, name: str | None, max_bytes: int) -> tuple[bytes, str]:
         if size is None and seekable:
             size = source.seek(0, io.SEEK_END)
         if size is not None and size > max_bytes:
-            raise _too_big(f"'{Path(str(name)).name}'", size, max_bytes)
+            raise _too_big(shown, size, max_bytes)
         if seekable:
             source.seek(0)
         chunks, total = [], 0
@@ -140,8 +144,8 @@ def _read_bytes(source, name: str | None, max_bytes: int) -> tuple[bytes, str]:
             total += len(chunk)
         data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise _too_big(f"'{Path(str(name)).name}'", len(data), max_bytes)
-    return data, str(name)
+        raise _too_big(shown, len(data), max_bytes)
+    return data, name
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
@@ -504,7 +508,7 @@ def _column(frame: pd.DataFrame, column: str | None, role: str) -> list[str] | N
     return ["" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else str(v) for v in values.tolist()]
 
 
-_NUMBER = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+NUMBER = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")  # 12, -2.5, 1,000, 3e5, 50%
 
 
 def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = None, item_col: str | None = None,
@@ -515,7 +519,7 @@ def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = N
     texts = _column(frame, text_col, "text")
     if texts is None:
         raise CoreError("Choose the column that holds the texts.")
-    numeric = [t for t in texts if _NUMBER.fullmatch(t.strip())]
+    numeric = [t for t in texts if NUMBER.fullmatch(t.strip())]
     filled = [t for t in texts if t.strip()]
     if filled and len(numeric) == len(filled):
         raise CoreError(f"The text column '{text_col}' holds only numbers. Choose the column with the written texts.")

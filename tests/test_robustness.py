@@ -321,6 +321,9 @@ def test_html_markdown_and_control_characters_stay_literal_text_everywhere(tmp_p
     assert not any(set("<>") & set(reason) for reason in result.recommendations["reason"])
     titles = set(result.recommendations["title"])
     assert titles <= {t[:80] for t in MARKUP} and titles  # shown as the literal text, not escaped or stripped
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(CoreError, match="could not be written to"):
+        write_outputs(result, tmp_path / "taken")
     write_outputs(result, tmp_path)
     again = read_corpus(tmp_path / "documents.csv", "text", user_col="user_id")
     assert again.texts == result.corpus.texts and again.users == result.corpus.users
