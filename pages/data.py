@@ -42,7 +42,7 @@ if texts is not None:
             columns[role] = column.selectbox(role.title(), options, options.index(guess) if guess in options else 0,
                                              format_func=lambda c: "— none —" if c is None else c,
                                              key=f"map_{role}_{texts.file_id}")
-        st.dataframe(frame.head(10), hide_index=True, key="upload_preview")
+        st.dataframe(frame.head(10), hide_index=True)
         if st.button("Load this file", type="primary", icon=":material/check:"):
             loaded(state.corpus_from_upload(texts, columns, catalogue, log), f"{texts.name} is loaded.")
     except CoreError as exc:
@@ -65,6 +65,5 @@ for warning in report.warnings:
     st.warning(charts.markdown(warning))
 preview = {"text": corpus.texts, "user": corpus.users, "item": corpus.items, "label": corpus.labels,
            "time": corpus.times}
-st.dataframe(pd.DataFrame({k: v[:200] for k, v in preview.items() if v is not None}), hide_index=True,
-             key="preview")
+st.dataframe(pd.DataFrame({k: v[:200] for k, v in preview.items() if v is not None}), hide_index=True)
 st.caption(f"The first {min(200, len(corpus))} of {len(corpus)} texts.")

@@ -19,7 +19,7 @@ shown = recommendations[recommendations["user_id"] == user]
 st.table(charts.markdown_table(shown[list(columns)].rename(columns=columns)), hide_index=True)
 
 st.subheader("A new user: describe yourself")
-text = st.text_area("A few sentences about what you like", key="new_user_text",
+text = st.text_area("A few sentences about what you like", **state.bind("new_user_text"),
                     placeholder="I bake bread at the weekend and follow my local football club.")
 st.button("Recommend for this text")
 if text.strip():

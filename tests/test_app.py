@@ -268,11 +268,15 @@ def test_a_users_top_n_items_come_with_scores_and_reasons():
 
 def test_a_new_user_who_writes_about_baking_gets_cooking_items():
     at = start("recommendations")
-    at.text_area(key="new_user_text").input("I bake sourdough bread every weekend and love cooking pasta sauce.").run()
+    text = "I bake sourdough bread every weekend and love cooking pasta sauce."
+    at.text_area(key="w_new_user_text").input(text).run()
     mix = chart(at, "new_user_topics")["data"][0]
     assert len(mix["y"]) == 8 and sum(mix["y"]) == pytest.approx(1)
     items = at.table[1].value["Item id"].tolist()
     assert len(items) == 10 and sum(i <= "i010" for i in items) >= 5  # i001..i010 are the cooking items
+    at.switch_page("pages/topics.py").run()
+    at.switch_page("pages/recommendations.py").run()
+    assert at.text_area(key="w_new_user_text").value == text and at.table[1].value["Item id"].tolist() == items
 
 
 def test_the_offline_evaluation_compares_the_project_with_popularity():

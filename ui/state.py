@@ -39,7 +39,8 @@ ITEMS = TOPICS + ("min_rating",)
 FACTORS = ITEMS + ("factors",)
 EVALUATION = FACTORS + ("popularity_weight",)
 RECS = EVALUATION + ("top_n",)
-OPTIONS = {"dims": 2, "colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True}
+OPTIONS = {"dims": 2, "colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True,
+           "new_user_text": ""}
 MAX_K = 30
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
