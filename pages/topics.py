@@ -33,7 +33,7 @@ sizes.plotly_chart(charts.bars(pd.DataFrame({"texts": [t.size for t in topics]},
 with texts:
     st.subheader("Representative texts")
     for topic in topics:
-        with st.expander(f"{charts.markdown(topic.label)} · {topic.size} texts"):
+        with st.expander(f"{charts.markdown(topic.label)} · {topic.size} text{'s' * (topic.size != 1)}"):
             for i in topic.representatives:
                 st.text(corpus.texts[i])
 

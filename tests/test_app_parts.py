@@ -48,6 +48,11 @@ def test_markdown_labels_show_user_text_literally():
     assert charts.markdown("**x** [a](http://b) :red[c]") == r"\*\*x\*\* \[a\]\(http\://b\) \:red\[c\]"
 
 
+def test_tables_escape_text_cells_and_round_numbers():
+    table = charts.markdown_table(pd.DataFrame({"title": ["**Bold** <b>x</b>"], "score": [0.98765]}))
+    assert table.to_dict("records") == [{"title": r"\*\*Bold\*\* \<b\>x\</b\>", "score": 0.988}]
+
+
 def test_keyword_bars_draw_one_panel_per_topic_strongest_word_on_top():
     topics = [Topic(i, 5, ("alpha", "beta"), (0.9, 0.4), f"{i}: alpha", ()) for i in range(4)]
     figure = charts.keyword_bars(topics).to_plotly_json()

@@ -37,7 +37,7 @@ def markdown(value) -> str:
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """A table for st.table, which renders Markdown in cells: numbers rounded, text escaped."""
     out = frame.round(digits)
-    for column in out.columns[out.dtypes == object]:
+    for column in out.select_dtypes(exclude="number").columns:
         out[column] = out[column].map(markdown)
     return out
 
