@@ -28,7 +28,7 @@ if choice == "other":
         try:
             state.embedder(typed)
         except CoreError as exc:
-            st.error(f"{exc} Still using: {state.model_name()}.")
+            st.error(charts.markdown(f"{exc} Still using: {state.model_name()}."))
         else:
             state.update(model=typed)
             st.rerun()
