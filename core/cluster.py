@@ -13,6 +13,7 @@ from core.errors import CoreError
 from core.text import tokenize
 
 METHODS = ("kmeans", "hdbscan", "agglomerative", "lda")
+MAX_AGGLOMERATIVE = 20_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,13 @@ def cluster(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
     if settings.method == "kmeans":
         from sklearn.cluster import KMeans
 
-        labels = KMeans(settings.k, n_init=10, random_state=settings.seed).fit_predict(points)
+        labels = KMeans(settings.k, n_init=3, random_state=settings.seed).fit_predict(points)
     else:
         from sklearn.cluster import AgglomerativeClustering
+
+        if n > MAX_AGGLOMERATIVE:
+            raise CoreError(f"Agglomerative clustering compares every pair of texts and {n:,} texts are too many "
+                            f"(at most {MAX_AGGLOMERATIVE:,}); choose KMeans or HDBSCAN.")
 
         labels = AgglomerativeClustering(settings.k, linkage="ward").fit_predict(points)
     return renumber_by_size(labels)
@@ -96,7 +101,7 @@ def renumber_by_size(labels: np.ndarray) -> np.ndarray:
 
 def lda(texts, k: int, *, seed: int = 42) -> np.ndarray:
     """Scikit-learn LDA on word counts (min_df 2, max_df 0.5 on larger corpora): each text's most
-    likely topic. Its keywords come from the same c-TF-IDF step as every other method."""
+    likely topic. Its keywords come from the same keyword step as every other method."""
     from sklearn.decomposition import LatentDirichletAllocation
     from sklearn.feature_extraction.text import CountVectorizer
 

@@ -101,18 +101,21 @@ class TransformerEmbedder:
     Parameters
     ----------
     model : 'default' (the bundled all-MiniLM-L6-v2), a local folder, or a Hugging Face id on disk.
-    batch_size : windows per forward pass (default 32).
+    batch_size : windows per forward pass (default 32). Shorter windows go in larger batches of as
+        many tokens (batch_size x max_length, at most 8 x batch_size windows): twice as fast on short
+        texts. fixed_batches=True keeps exactly batch_size windows per pass, as sentence-transformers does.
     windows : embed texts longer than the model limit window by window and average the windows,
         weighted by their token counts (default True); False truncates like sentence-transformers.
     max_windows : windows per text at most (default MAX_WINDOWS, so a 1 MB text takes seconds, not
         minutes); a longer text is embedded from that many windows spread evenly from start to end.
-    precision : 'fp32' (default) or 'bf16' (autocast; faster on CPUs with bf16 support).
+    precision : 'fp32' (default) or 'bf16': the model's weights and activations in bfloat16, about
+        twice as fast on CPUs with AVX-512 BF16 or AMX (and on GPUs), cosine 0.9999 to the fp32 vectors.
     device : 'cuda' or 'cpu'; default CUDA when available.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 32, windows: bool = True,
                  precision: str = "fp32", device: str | None = None, max_length: int | None = None,
-                 max_windows: int = MAX_WINDOWS):
+                 max_windows: int = MAX_WINDOWS, fixed_batches: bool = False):
         import torch
         import transformers
         from transformers import AutoConfig, AutoModel, AutoTokenizer
@@ -140,15 +143,17 @@ class TransformerEmbedder:
             raise CoreError(f"The model '{model}' could not be loaded ({type(exc).__name__}: {reason}). "
                             "Choose another model; the bundled default always works.") from None
         self.device = pick_device(device)
-        self.model.to(self.device).eval()
+        self.model.to(self.device, torch.bfloat16 if precision == "bf16" else torch.float32).eval()
         self.pooling = _pooling_mode(self.path)
         self.max_length = max_length or _max_length(self.path, self.tokenizer, config)
         self.batch_size, self.windows, self.precision = batch_size, windows, precision
+        self.fixed_batches = fixed_batches
         self.max_windows = max(1, max_windows)
         self._torch = torch
         self._special = _special_tokens(self.tokenizer)
         self.key = "|".join([_model_identity(self.path), self.pooling, str(self.max_length),
-                             f"windows<={self.max_windows}" if windows else "truncate", precision])
+                             f"windows<={self.max_windows}" if windows else "truncate",
+                             "bf16-weights" if precision == "bf16" else precision])
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
         """Token windows (with special tokens) and, for each window, the index of its text."""
@@ -168,12 +173,13 @@ class TransformerEmbedder:
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         torch = self._torch
-        width = max(len(w) for w in batch)
-        pad = self.tokenizer.pad_token_id or 0
-        input_ids = torch.tensor([w + [pad] * (width - len(w)) for w in batch], device=self.device)
-        mask = torch.tensor([[1] * len(w) + [0] * (width - len(w)) for w in batch], device=self.device)
-        with torch.inference_mode(), torch.autocast(self.device, dtype=torch.bfloat16,
-                                                    enabled=self.precision == "bf16"):
+        lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+        ids = np.full((len(batch), lengths.max()), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        for row, window in zip(ids, batch):
+            row[:len(window)] = window
+        input_ids = torch.from_numpy(ids).to(self.device)
+        mask = torch.from_numpy(np.arange(ids.shape[1]) < lengths[:, None]).to(self.device, torch.int64)
+        with torch.inference_mode():
             hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()
         if self.pooling == "cls":
             pooled = hidden[:, 0]
@@ -183,6 +189,16 @@ class TransformerEmbedder:
             m = mask[..., None].float()
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
         return pooled.cpu().numpy()
+
+    def _batches(self, lengths: np.ndarray, order: np.ndarray):
+        """Runs of the windows sorted longest first: batch_size windows, or more while they hold no more
+        tokens than batch_size windows of the longest length would."""
+        start = 0
+        while start < len(order):
+            rows = self.batch_size if self.fixed_batches else \
+                min(8 * self.batch_size, max(self.batch_size, self.batch_size * self.max_length // lengths[order[start]]))
+            yield order[start:start + rows]
+            start += rows
 
     def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
         texts = list(texts)
@@ -195,8 +211,7 @@ class TransformerEmbedder:
         pooled = np.zeros((len(windows), out.shape[1]), dtype=np.float32)
         remaining = np.bincount(owner, minlength=len(texts))
         done = 0
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
+        for idx in self._batches(lengths, order):
             pooled[idx] = self._forward([windows[i] for i in idx])
             if progress:
                 np.subtract.at(remaining, owner[idx], 1)

@@ -6,39 +6,24 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
-from core.text import tokenize
+from core.text import TokenizedCorpus, tokenize_corpus
 
 EPSILON = 1e-12
 
 
-def npmi(topic_words: list[list[str]], tokenized_texts: list[list[str]], window: int = 10) -> float | None:
+def npmi(topic_words: list[list[str]], tokenized_texts, window: int = 10) -> float | None:
     """Mean NPMI coherence of each topic's words over pairs (w_i, w_j), j < i, with probabilities from a
-    boolean sliding window of `window` tokens, as gensim's c_npmi computes it. Words that never occur
-    in the texts are skipped; None when no topic has two known words."""
-    vocab = {w for words in topic_words for w in words}
-    ids = {w: i for i, w in enumerate(sorted(vocab))}
-    m = len(ids)
-    if m == 0:
+    boolean sliding window of `window` tokens, as gensim's c_npmi computes it. `tokenized_texts` is a
+    list of token lists or a core.text.TokenizedCorpus. Words that never occur in the texts are
+    skipped; None when no topic has two known words."""
+    corpus = tokenized_texts if isinstance(tokenized_texts, TokenizedCorpus) else _as_corpus(tokenized_texts)
+    vocab = sorted({w for words in topic_words for w in words})
+    ids = {w: i for i, w in enumerate(vocab)}
+    if not ids:
         return None
-    occurrence = np.zeros(m)
-    co = np.zeros((m, m))
-    n_windows = 0
-    for tokens in tokenized_texts:
-        positions = [(p, ids[t]) for p, t in enumerate(tokens) if t in ids]
-        if not positions:
-            continue  # gensim counts windows of relevant texts only
-        n_win = max(1, len(tokens) - window + 1)
-        n_windows += n_win
-        present = np.zeros((len(tokens) + 1, m))
-        for p, w in positions:
-            present[p + 1, w] = 1
-        cumulative = present.cumsum(axis=0)
-        width = min(window, len(tokens))
-        in_window = (cumulative[width:width + n_win] - cumulative[:n_win]) > 0
-        in_window = in_window.astype(float)
-        occurrence += in_window.sum(axis=0)
-        co += in_window.T @ in_window
+    occurrence, co, n_windows = _window_counts(corpus, vocab, window)
     if n_windows == 0:
         return None
     scores = []
@@ -55,6 +40,47 @@ def npmi(topic_words: list[list[str]], tokenized_texts: list[list[str]], window:
         if pairs:
             scores.append(float(np.mean(pairs)))
     return float(np.mean(scores)) if scores else None
+
+
+def _as_corpus(tokenized_texts: list[list[str]]) -> TokenizedCorpus:
+    vocab = sorted({t for tokens in tokenized_texts for t in tokens})
+    index = {w: i for i, w in enumerate(vocab)}
+    ids = np.array([index[t] for tokens in tokenized_texts for t in tokens], dtype=np.int64)
+    offsets = np.cumsum([0] + [len(tokens) for tokens in tokenized_texts])
+    return TokenizedCorpus(ids, offsets, np.array(vocab, dtype=object))
+
+
+def _window_counts(corpus: TokenizedCorpus, words: list[str], window: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """For each word, the number of sliding windows that hold it; for each pair, the windows that hold
+    both; and the number of windows, counting only texts that hold one of the words (as gensim does).
+    A text of L tokens has max(1, L - window + 1) windows; token p lies in windows p - window + 1 .. p."""
+    local = np.full(len(corpus.vocab), -1)
+    at = np.searchsorted(corpus.vocab, np.array(words, dtype=object)) if len(corpus.vocab) else np.zeros(0, int)
+    for n, i in enumerate(at):
+        if i < len(corpus.vocab) and corpus.vocab[i] == words[n]:
+            local[i] = n
+    word = local[corpus.ids] if len(corpus.ids) else np.zeros(0, int)
+    position = np.flatnonzero(word >= 0)
+    if not len(position):
+        return np.zeros(len(words)), np.zeros((len(words), len(words))), 0
+    text = np.searchsorted(corpus.offsets, position, side="right") - 1
+    lengths = np.diff(corpus.offsets)
+    n_win = np.maximum(1, lengths - window + 1)
+    relevant = np.zeros(len(lengths), bool)
+    relevant[text] = True
+    first_window = np.cumsum(np.where(relevant, n_win, 0)) - np.where(relevant, n_win, 0)
+    p = position - corpus.offsets[text]
+    rows, cols = [], []
+    for back in range(window):
+        start = p - back
+        ok = (start >= 0) & (start < n_win[text])
+        rows.append(first_window[text[ok]] + start[ok])
+        cols.append(word[position[ok]])
+    n_windows = int(n_win[relevant].sum())
+    present = sparse.csr_matrix((np.ones(sum(map(len, rows))), (np.concatenate(rows), np.concatenate(cols))),
+                                shape=(n_windows, len(words)))
+    present.data[:] = 1  # a word twice in a window counts once
+    return np.asarray(present.sum(axis=0)).ravel(), (present.T @ present).toarray(), n_windows
 
 
 def topic_diversity(topic_words: list[list[str]], top_n: int = 10) -> float | None:
@@ -90,8 +116,7 @@ def silhouette(points: np.ndarray, labels: np.ndarray, *, sample: int = 5000, se
 def topic_quality(texts, topic_words: list[list[str]], labels: np.ndarray, points: np.ndarray | None = None,
                   true_labels=None) -> dict[str, float | None]:
     """Every topic figure that applies: npmi, diversity, silhouette, outlier share, and purity/NMI/ARI."""
-    tokenized = [tokenize(t) for t in texts]
-    figures = {"npmi": npmi(topic_words, tokenized), "diversity": topic_diversity(topic_words),
+    figures = {"npmi": npmi(topic_words, tokenize_corpus(texts)), "diversity": topic_diversity(topic_words),
                "outliers": float((np.asarray(labels) < 0).mean()), "topics": len(topic_words)}
     if points is not None:
         figures["silhouette"] = silhouette(points, np.asarray(labels))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from core.errors import CoreError
 
@@ -72,7 +73,8 @@ def factorize(R: pd.DataFrame, n_factors: int, *, seed: int = 42) -> Factorizati
         U, V = np.zeros((R.shape[0], n_factors)), np.zeros((R.shape[1], n_factors))
     else:
         model = NMF(n_factors, init="nndsvda", random_state=seed, max_iter=1000, tol=1e-5)
-        U = model.fit_transform(values)
+        with threadpool_limits(1):  # R is small: BLAS threads cost more than they save (10x on a busy machine)
+            U = model.fit_transform(values)
         V = model.components_.T
     factors = [f"f{i}" for i in range(n_factors)]
     error = float(np.linalg.norm(values - U @ V.T))

@@ -1,18 +1,19 @@
-"""Describe topics: class-based TF-IDF keywords with weights, a short label, sizes and
+"""Describe topics: distinctive keywords with weights, a short label, sizes and
 representative texts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
-from core.text import tokenize
+from core.text import tokenize_corpus
 
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic: its id, how many texts it holds, its top words and their c-TF-IDF weights,
+    """One topic: its id, how many texts it holds, its top words and their keyword weights,
     a short label, and the indices of its most representative texts."""
 
     id: int
@@ -24,33 +25,47 @@ class Topic:
 
 
 def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Document-word counts over keyword tokens, and the vocabulary.
+    """Document-word counts over keyword tokens, and the (sorted) vocabulary; remembered for the last
+    few corpora, so a new k only regroups them. Treat the matrix as read-only.
 
     Words in fewer than 2 texts are dropped on corpora of 50+ texts: they cannot characterise a topic.
     """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
-                                 min_df=2 if len(texts) >= 50 else 1)
-    try:
-        counts = vectorizer.fit_transform(texts)
-    except ValueError:  # no token in any text (emoji only, numbers only, unknown scripts)
-        return sparse.csr_matrix((len(texts), 0)), np.array([], dtype=object)
-    return counts.tocsr(), vectorizer.get_feature_names_out()
+    return _count_words(tuple(texts))
 
 
-def ctfidf(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int) -> np.ndarray:
-    """Class-based TF-IDF (topics x words): a word's frequency within the topic, square-rooted so
-    that a few very frequent words do not dominate, times log(1 + average topic size / the word's
-    total frequency), which favours words that are distinctive of a topic over corpus-wide ones."""
-    member = sparse.csr_matrix((np.ones(int((labels >= 0).sum())), (labels[labels >= 0], np.flatnonzero(labels >= 0))),
+@lru_cache(maxsize=4)
+def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    tokens = tokenize_corpus(texts)
+    n = len(texts)
+    rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
+    counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
+    keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= (2 if n >= 50 else 1))
+    return counts[:, keep], tokens.vocab[keep]
+
+
+def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int) -> np.ndarray:
+    """Topics x words: how distinctive each word is of each topic, by document frequency.
+
+    With p = the share of the topic's texts that contain the word and q = that share over all texts,
+    the score is p * log(p / q), the word's term in the KL divergence of the topic from the corpus
+    (zero when the word is no more common in the topic than elsewhere). Words in many of a topic's
+    texts but few others' rank first: they co-occur (coherence) and differ between topics (diversity),
+    where class-based TF-IDF favours words that are merely frequent. A small term frequency share
+    breaks ties.
+    """
+    inside = labels >= 0
+    member = sparse.csr_matrix((np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
                                shape=(n_topics, counts.shape[0]))
-    per_topic = np.asarray((member @ counts).todense(), dtype=np.float64)
-    totals = per_topic.sum(axis=1, keepdims=True)
-    tf = np.sqrt(per_topic / np.where(totals == 0, 1, totals))
-    frequency = per_topic.sum(axis=0)
-    idf = np.log(1 + totals.mean() / np.where(frequency == 0, 1, frequency))
-    return tf * idf
+    present = counts.copy()
+    present.data = np.ones_like(present.data)
+    with_word = np.asarray((member @ present).todense(), dtype=np.float64)
+    occurrences = np.asarray((member @ counts).todense(), dtype=np.float64)
+    sizes = np.maximum(np.bincount(labels[inside], minlength=n_topics), 1)[:, None]
+    p = with_word / sizes
+    q = np.maximum(with_word.sum(axis=0) / sizes.sum(), 1e-12)
+    lift = np.log(np.where(p > 0, p / q, 1.0))
+    tf = occurrences / np.maximum(occurrences.sum(axis=1, keepdims=True), 1)
+    return np.clip(p * lift, 0, None) + 1e-6 * tf
 
 
 def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None, *, top_n: int = 10,
@@ -59,8 +74,8 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     texts nearest the topic centroid in embedding space (`vectors`; first texts when None)."""
     labels = np.asarray(labels)
     n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
-    counts, vocab = count_words(list(texts))
-    scores = ctfidf(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
+    counts, vocab = count_words(texts)
+    scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
     topics = []
     for t in list(range(n_topics)) + ([-1] if (labels < 0).any() else []):
         members = np.flatnonzero(labels == t)

@@ -14,6 +14,7 @@ import pandas as pd
 from core.errors import CoreError
 from core.keywords import Topic
 
+COLUMNS = ["user_id", "rank", "item_id", "title", "score", "reason"]
 TEMPERATURE = 0.05  # softness of an item's topic mix from its cosine similarity to the centroids
 
 
@@ -88,6 +89,43 @@ def score(interests: np.ndarray, items: Items, *, popularity_weight: float = 0.0
     return match
 
 
+def nearest_item_similarity(item_vectors: np.ndarray, vector_ids: list[str], item_ids: list[str],
+                            liked: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """For each user, every item's highest cosine similarity to an item the user liked (0 for items
+    without a text vector). This is the content-based 'more like what you liked' signal."""
+    if liked is None or not len(liked):
+        return {}
+    position = {item: n for n, item in enumerate(vector_ids)}
+    columns = np.array([position.get(i, -1) for i in item_ids])
+    has_vector = columns >= 0
+    out = {}
+    for user, group in liked.groupby("user_id", sort=False):
+        rows = [position[i] for i in group["item_id"] if i in position]
+        sims = np.zeros(len(item_ids), dtype=np.float32)
+        if rows:
+            best = np.full(len(vector_ids), -1.0, dtype=np.float32)
+            for start in range(0, len(rows), 256):
+                best = np.maximum(best, (item_vectors[rows[start:start + 256]] @ item_vectors.T).max(axis=0))
+            sims[has_vector] = np.clip(best[columns[has_vector]], 0, None)
+        out[user] = sims
+    return out
+
+
+def blend(interests: np.ndarray, items: Items, nearest: np.ndarray | None, weights: dict[str, float]) -> np.ndarray:
+    """Users x items: the topic match blended with nearest-item similarity (when given) and popularity,
+    each scaled to [0, 1] per user; weights are the shares of 'nearest' and 'popularity'."""
+    w_near = weights.get("nearest", 0.0) if nearest is not None else 0.0
+    w_pop = weights.get("popularity", 0.0)
+    out = (1 - w_near - w_pop) * score(interests, items)
+    if w_near:
+        near = np.atleast_2d(nearest)
+        out += w_near * near / np.maximum(near.max(axis=1, keepdims=True), 1e-12)
+    if w_pop:
+        pop = np.log1p(items.popularity)
+        out += w_pop * (pop / (pop.max() or 1))[None, :]
+    return out
+
+
 def reason(user_share: np.ndarray, predicted: np.ndarray, item_topics: np.ndarray, topics: list[Topic],
            popular: bool) -> str:
     """One plain sentence: which topic made the item match, in its keywords, and how strongly."""
@@ -109,36 +147,86 @@ def recommend(interests: pd.DataFrame, predicted: pd.DataFrame, items: Items, to
     """Top-N unseen items per user, with score and reason.
 
     `interests` is R (the user's actual topic shares, quoted in reasons) and `predicted` the smoothed
-    U V^T that ranks items. Columns: user_id, rank, item_id, title, score, reason.
+    U V^T that ranks items; of items with equal scores the one listed first comes first.
+    Columns: user_id, rank, item_id, title, score, reason.
     """
     if top_n < 1:
         raise CoreError(f"The number of recommendations per user must be at least 1 (got {top_n}).")
     if not 0 <= popularity_weight <= 1:
         raise CoreError(f"The popularity weight must be between 0 and 1 (got {popularity_weight}).")
     if not len(items.ids):
-        return pd.DataFrame(columns=["user_id", "rank", "item_id", "title", "score", "reason"])
+        return pd.DataFrame(columns=COLUMNS)
     index = {item: n for n, item in enumerate(items.ids)}
     popular_cut = np.quantile(items.popularity, 0.9) if items.popularity.any() else np.inf
-    rows = []
+    # Items with the same topic vector and popularity score the same for every user (texts as items
+    # are one-hot), so each kind is scored once: 100,000 texts cost as much as k kinds, not 100,000.
+    kinds, kind_of = np.unique(np.column_stack([items.topics, items.popularity]), axis=0, return_inverse=True)
+    kind_of = kind_of.ravel()
+    by_kind = Items(ids=(), titles=(), topics=kinds[:, :-1], popularity=kinds[:, -1])
+    blocked = [np.array([index[i] for i in (seen or {}).get(user, ()) if i in index], dtype=np.int64)
+               for user in predicted.index]
+    heads = _heads(kind_of, len(kinds), top_n + max(map(len, blocked), default=0))
+    shares = interests.reindex(predicted.index).to_numpy()
+    users, ids, titles = predicted.index.to_numpy(), np.array(items.ids, dtype=object), np.array(items.titles, dtype=object)
+    frames = []
     for start in range(0, len(predicted), 512):  # a block of users at a time keeps memory flat
-        block = predicted.iloc[start:start + 512]
-        scores = score(block.to_numpy(), items, popularity_weight=popularity_weight)
-        for u, user in enumerate(block.index):
-            s = scores[u]
-            for item in (seen or {}).get(user, ()):
-                if item in index:
-                    s[index[item]] = -np.inf
-            n = min(top_n, len(s))
-            best = np.argpartition(-s, n - 1)[:n] if n < len(s) else np.arange(len(s))
-            order = best[np.lexsort((best, -s[best]))]
-            share, guess = interests.loc[user].to_numpy(), block.iloc[u].to_numpy()
-            for rank, i in enumerate(order, 1):
-                if not np.isfinite(s[i]):
-                    break
-                rows.append((user, rank, items.ids[i], items.titles[i], round(float(s[i]), 6),
-                             reason(share, guess, items.topics[i], topics,
-                                    items.popularity[i] >= popular_cut and popularity_weight > 0)))
-    return pd.DataFrame(rows, columns=["user_id", "rank", "item_id", "title", "score", "reason"])
+        guesses = predicted.iloc[start:start + 512].to_numpy()
+        scores = score(guesses, by_kind, popularity_weight=popularity_weight)
+        best = _best(scores, heads, kind_of, blocked[start:start + 512], top_n)
+        user, rank = np.nonzero(best >= 0)
+        item = best[user, rank]
+        pairs = list(zip(user.tolist(), kind_of[item].tolist()))
+        said: dict[tuple[int, int], str] = {}
+        for (u, kind), i in zip(pairs, item):
+            if (u, kind) not in said:
+                said[u, kind] = reason(shares[start + u], guesses[u], items.topics[i], topics,
+                                       items.popularity[i] >= popular_cut and popularity_weight > 0)
+        frames.append(pd.DataFrame({"user_id": users[start + user], "rank": rank + 1, "item_id": ids[item],
+                                    "title": titles[item], "score": np.round(scores[user, kind_of[item]], 6),
+                                    "reason": [said[pair] for pair in pairs]}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def _heads(kind_of: np.ndarray, n_kinds: int, need: int) -> np.ndarray:
+    """kinds x h: the first h = min(need, largest kind) items of each kind by position, -1 after its last."""
+    order = np.argsort(kind_of, kind="stable")
+    sizes = np.bincount(kind_of, minlength=n_kinds)
+    position = np.arange(len(order)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    heads = np.full((n_kinds, min(need, int(sizes.max()))), -1, dtype=np.int64)
+    keep = position < heads.shape[1]
+    heads[kind_of[order[keep]], position[keep]] = order[keep]
+    return heads
+
+
+def _best(scores: np.ndarray, heads: np.ndarray, kind_of: np.ndarray, blocked: list[np.ndarray], n: int,
+          limit: int = 1 << 22) -> np.ndarray:
+    """users x n: each user's n best items that are not blocked, by their kind's score, then the item
+    listed first (-1 where fewer are left). Only the best kinds are looked at: the top n + blocked
+    ones, and any tied with the last, hold enough items."""
+    users, n_kinds = scores.shape
+    need = n + max(map(len, blocked), default=0)
+    m = min(need, n_kinds)
+    cut = -np.partition(-scores, m - 1, axis=1)[:, m - 1]
+    width = int((scores >= cut[:, None]).sum(axis=1).max())
+    h = min(need, heads.shape[1])
+    if users > 1 and users * width * h > limit:  # many tied kinds: fewer users at a time
+        half = users // 2
+        return np.vstack([_best(scores[:half], heads, kind_of, blocked[:half], n, limit),
+                          _best(scores[half:], heads, kind_of, blocked[half:], n, limit)])
+    top = np.argpartition(-scores, width - 1, axis=1)[:, :width] if width < n_kinds else \
+        np.broadcast_to(np.arange(n_kinds), (users, n_kinds))
+    candidates = heads[top, :h].reshape(users, -1)
+    kind_scores = np.repeat(np.take_along_axis(scores, top, axis=1), h, axis=1)
+    valid = (candidates >= 0) & (kind_scores >= cut[:, None])
+    if any(len(b) for b in blocked):
+        rows = np.repeat(np.arange(users), [len(b) for b in blocked])
+        span = len(kind_of) + 1
+        valid &= ~np.isin(np.arange(users)[:, None] * span + candidates, rows * span + np.concatenate(blocked))
+    order = np.lexsort((candidates, -kind_scores, ~valid), axis=-1)[:, :n]
+    best = np.full((users, n), -1, dtype=np.int64)
+    best[:, :order.shape[1]] = np.where(np.take_along_axis(valid, order, axis=1),
+                                        np.take_along_axis(candidates, order, axis=1), -1)
+    return best
 
 
 def seen_items(users, doc_items, interactions: pd.DataFrame | None) -> dict[str, set[str]]:

@@ -1,6 +1,9 @@
-"""Offline evaluation of the recommender from files: an interaction log plus item texts and/or
-user texts, leave-last-out, next to popularity and random in the same call."""
+"""Offline evaluation of the recommender: leave-last-out on an interaction log, next to popularity and
+random in the same call, with the blend weights chosen on a validation split of the history only."""
 from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -8,7 +11,12 @@ import pandas as pd
 from core.data import Catalogue, Corpus, Report
 from core.embed import EmbeddingCache
 from core.errors import CoreError
-from core.pipeline import Settings, assign_topics, embed, evaluate_recommendations, project
+from core.evaluate import evaluate_rankers, leave_last_out
+from core.interests import factorize
+from core.pipeline import Settings, assign_topics, clustering_space, embed, interests, item_topics, positive
+from core.recommend import Items, blend, nearest_item_similarity
+
+WEIGHT_GRID = {"popularity": (0.0, 0.1, 0.25, 0.5), "nearest": (0.0, 0.25, 0.5, 0.75, 1.0)}
 
 
 def catalogue_corpus(catalogue: Catalogue, interactions: pd.DataFrame) -> Corpus:
@@ -21,23 +29,126 @@ def catalogue_corpus(catalogue: Catalogue, interactions: pd.DataFrame) -> Corpus
                   items=catalogue.item_ids, catalogue=catalogue, interactions=interactions)
 
 
+@dataclass
+class Ranker:
+    """Scores users x items for evaluate_rankers, and says how it was configured."""
+
+    predicted: pd.DataFrame
+    items: Items
+    nearest: dict[str, np.ndarray] | None
+    weights: dict[str, float]
+    description: str = ""
+
+    def __call__(self, users: list[str]) -> np.ndarray:
+        rows = np.zeros((len(users), len(self.items.ids)))
+        known = [n for n, u in enumerate(users) if u in self.predicted.index]
+        if known:
+            chosen = [users[n] for n in known]
+            near = (np.stack([self.nearest.get(u, np.zeros(len(self.items.ids))) for u in chosen])
+                    if self.nearest else None)
+            rows[known] = blend(self.predicted.loc[chosen].to_numpy(), self.items, near, self.weights)
+        return rows
+
+
+class TopicRecommender:
+    """The project's recommender for evaluation: topics from texts, item topic vectors, user interests
+    from the history (R, then U V^T), blended with nearest-item similarity and popularity."""
+
+    def __init__(self, corpus: Corpus, settings: Settings, vectors: np.ndarray, catalogue_vectors, labels):
+        self.corpus, self.settings, self.labels = corpus, settings, np.asarray(labels)
+        self.vectors, self.catalogue_vectors = vectors, catalogue_vectors
+
+    @classmethod
+    def fit(cls, catalogue: Catalogue | None, settings: Settings, *, texts: Corpus | None = None,
+            cache: EmbeddingCache | None = None, progress=None) -> "TopicRecommender":
+        if catalogue is None and texts is None:
+            raise CoreError("Give item texts or user texts: the recommender needs words to find topics.")
+        corpus = catalogue_corpus(catalogue, None) if texts is None else Corpus(
+            texts.texts, texts.users, texts.rows, texts.report, texts.items, texts.labels, texts.times, catalogue)
+        say = progress or (lambda stage, fraction: None)
+        vectors, catalogue_vectors = embed(corpus, settings, cache=cache,
+                                           progress=lambda d, t: say("embed", d / max(t, 1)))
+        say("topics", 0.0)
+        labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
+        return cls(corpus, settings, vectors, catalogue_vectors, labels)
+
+    def ranker(self, history: pd.DataFrame, *, validation: bool = False, holdout: pd.DataFrame | None = None,
+               weights: dict[str, float] | None = None, cold: set[str] | None = None) -> Ranker:
+        """A ranker fitted on `history`.
+
+        With validation, the blend weights are those that rank each user's latest liked item in the
+        history best (that item left out); the test holdout is never looked at. With `cold` (items that
+        have no interactions and are ranked among themselves) the validation copies that protocol inside
+        the history: another random fifth of the items loses its interactions.
+        """
+        if validation:
+            weights = self._validate(history, holdout, cold)
+        ranker = self._fit(history, holdout)
+        ranker.weights = weights or {"popularity": self.settings.popularity_weight, "nearest": 0.0}
+        ranker.description = (f"k={self.settings.k} topics, {self.settings.factors} factors, "
+                              f"weights {ranker.weights}" + (" (chosen on a validation split)" if validation else ""))
+        return ranker
+
+    def _validate(self, history: pd.DataFrame, holdout: pd.DataFrame | None, cold: set[str] | None) -> dict:
+        inner_history, inner_holdout = leave_last_out(history, self._threshold(history))
+        candidates = None
+        if cold is not None:
+            warm = sorted(i for i in self._item_ids(history) if i not in cold)
+            rng = np.random.default_rng(self.settings.seed)
+            inner_cold = set(rng.choice(warm, size=max(1, len(warm) // 5), replace=False))
+            inner_history = inner_history[~inner_history["item_id"].isin(inner_cold)]
+            inner_holdout = inner_holdout[inner_holdout["item_id"].isin(inner_cold)]
+        hidden = inner_holdout if holdout is None else pd.concat([holdout, inner_holdout])
+        inner = self._fit(inner_history, hidden)
+        if cold is not None:
+            candidates = np.isin(np.array(inner.items.ids), list(inner_cold))
+        best = None
+        for pop, near in itertools.product(WEIGHT_GRID["popularity"], WEIGHT_GRID["nearest"]):
+            if pop + near > 1:
+                continue
+            inner.weights = {"popularity": pop, "nearest": near}
+            figures = evaluate_rankers({"c": inner}, inner_history, inner_holdout, list(inner.items.ids), k=10,
+                                       seed=self.settings.seed, candidates=candidates)["c"]
+            if best is None or figures["ndcg@10"] > best[0]:
+                best = (figures["ndcg@10"], pop, near)
+        return {"popularity": best[1], "nearest": best[2]}
+
+    def _item_ids(self, history: pd.DataFrame) -> list[str]:
+        catalogue = list(self.corpus.catalogue.item_ids) if self.corpus.catalogue else []
+        return list(dict.fromkeys(catalogue + [i for i in (self.corpus.items or ()) if i] + history["item_id"].tolist()))
+
+    def _fit(self, history: pd.DataFrame, holdout: pd.DataFrame | None) -> Ranker:
+        """Every scoring component fitted on `history`; texts about held-out pairs are left out."""
+        held = set(zip(holdout["user_id"], holdout["item_id"])) if holdout is not None else set()
+        doc_mask = np.array([(u, i) not in held for u, i in
+                             zip(self.corpus.users, self.corpus.items or [""] * len(self.labels))])
+        items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, history, doc_mask)
+        counts = history.groupby("item_id")["user_id"].nunique()
+        items = Items(items.ids, items.titles, items.topics, np.array([counts.get(i, 0) for i in items.ids], float))
+        liked = positive(history, self.settings.min_rating)
+        R = interests(self.corpus, self.labels, items, liked, doc_mask)
+        predicted = factorize(R, self.settings.factors, seed=self.settings.seed).reconstructed
+        nearest = None
+        if self.catalogue_vectors is not None:
+            nearest = nearest_item_similarity(self.catalogue_vectors, list(self.corpus.catalogue.item_ids),
+                                              list(items.ids), liked)
+        return Ranker(predicted, items, nearest, {})
+
+    def _threshold(self, log: pd.DataFrame) -> float:
+        return min(self.settings.min_rating, log["rating"].max())
+
+
 def evaluate_from_files(interactions: pd.DataFrame, catalogue: Catalogue | None, texts: Corpus | None, *,
                         model: str = "default", windows: bool = True, precision: str = "fp32", k: int = 20,
                         factors: int = 8, popularity_weight: float = 0.1, min_rating: float = 4.0, seed: int = 42,
                         cache: EmbeddingCache | None = None, progress=None) -> dict:
     """HR@10 / NDCG@10 of the project's recommender, popularity and random (leave-last-out)."""
-    if catalogue is None and texts is None:
-        raise CoreError("Give item texts (--items) or user texts (--texts): the recommender needs words to find topics.")
-    if texts is not None:
-        corpus = Corpus(texts.texts, texts.users, texts.rows, texts.report, texts.items, texts.labels, texts.times,
-                        catalogue, interactions)
-    else:
-        corpus = catalogue_corpus(catalogue, interactions)
-    settings = Settings(model=model, windows=windows, precision=precision, k=min(k, len(corpus)), factors=factors,
+    n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
+    settings = Settings(model=model, windows=windows, precision=precision, k=max(1, min(k, n_docs)), factors=factors,
                         popularity_weight=popularity_weight, min_rating=min_rating, seed=seed)
-    say = progress or (lambda stage, fraction: None)
-    vectors, catalogue_vectors = embed(corpus, settings, cache=cache, progress=lambda d, t: say("embed", d / max(t, 1)))
-    say("topics", 0.0)
-    labels = assign_topics(corpus.texts, project(vectors, settings), settings)
-    say("evaluate", 0.0)
-    return evaluate_recommendations(corpus, settings, np.asarray(labels), vectors, catalogue_vectors)
+    recommender = TopicRecommender.fit(catalogue, settings, texts=texts, cache=cache, progress=progress)
+    history, holdout = leave_last_out(interactions, min(min_rating, interactions["rating"].max()))
+    ranker = recommender.ranker(history, validation=True, holdout=holdout)
+    results = evaluate_rankers({"project": ranker}, history, holdout, list(ranker.items.ids), k=10, seed=seed)
+    results["project_settings"] = ranker.description
+    return results

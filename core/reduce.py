@@ -1,6 +1,14 @@
-"""UMAP projections: a few dimensions for clustering, 2D or 3D for the view. Seeded."""
+"""UMAP projections: a few dimensions for clustering, 2D or 3D for the view. Seeded.
+
+The neighbour graph is computed once per set of vectors and handed to UMAP, so the clustering
+space and the view share it: exactly, by blocked matrix products, below EXACT_NEIGHBOURS texts
+(where UMAP itself would compare every pair in a Python loop: about 15 s for 2,225 texts), and
+approximately with NN-descent above, as UMAP does.
+"""
 from __future__ import annotations
 
+import hashlib
+import threading
 import warnings
 
 import numpy as np
@@ -8,6 +16,7 @@ import numpy as np
 from core.errors import CoreError
 
 MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is used instead
+EXACT_NEIGHBOURS = 4096  # UMAP's own limit for exact neighbours
 
 
 def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neighbors: int = 15,
@@ -23,12 +32,78 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
         return _pca(vectors, n_components)
     import umap
 
+    k = min(n_neighbors, n - 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n_jobs forced to 1 by the seed; spectral init fallback on tiny graphs
-        model = umap.UMAP(n_components=n_components, n_neighbors=min(n_neighbors, n - 1), min_dist=min_dist,
-                          metric=metric, random_state=seed, init="spectral" if n > 50 else "random",
-                          low_memory=n > 20_000)
+        model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=min_dist, metric=metric,
+                          random_state=seed, init="spectral" if n > 50 else "random", low_memory=n > 20_000,
+                          precomputed_knn=neighbours(vectors, k, metric, seed))
         return model.fit_transform(vectors).astype(np.float32)
+
+
+_last: dict = {}
+_lock = threading.Lock()
+
+
+def neighbours(vectors: np.ndarray, k: int, metric: str = "cosine", seed: int = 42) -> tuple:
+    """Each vector's k nearest vectors (itself first) and their distances, as UMAP's precomputed_knn.
+    The last answer is remembered, keyed by the vectors' content. (None, None, None) lets UMAP
+    find them itself (a metric other than cosine or euclidean on a small corpus)."""
+    vectors = np.ascontiguousarray(vectors)
+    key = (hashlib.blake2b(vectors.data, digest_size=16).digest(), vectors.shape, vectors.dtype.str, k, metric, seed)
+    with _lock:
+        if _last.get("key") != key:
+            _last.update(key=key, value=_neighbours(vectors, k, metric, seed))
+        value = _last["value"]
+    return tuple(None if a is None else a.copy() for a in value)  # UMAP marks disconnected edges in place
+
+
+def _neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple:
+    if len(vectors) < EXACT_NEIGHBOURS:
+        if metric not in ("cosine", "euclidean"):
+            return None, None, None
+        return _exact_neighbours(vectors, k, metric)
+    from sklearn.utils import check_random_state
+    from umap.umap_ import nearest_neighbors
+
+    indices, distances, _ = nearest_neighbors(vectors, k, metric, {}, False, check_random_state(seed),
+                                              low_memory=len(vectors) > 20_000, use_pynndescent=True, n_jobs=1)
+    return indices, distances, None
+
+
+def _exact_neighbours(vectors: np.ndarray, k: int, metric: str, block: int = 1024) -> tuple:
+    x = vectors.astype(np.float64)
+    if metric == "cosine":
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        x /= np.where(norms == 0, 1, norms)
+    else:
+        squares = (x ** 2).sum(axis=1)
+    n = len(x)
+    indices, distances = np.empty((n, k), np.int32), np.empty((n, k), np.float64)
+    for start in range(0, n, block):
+        rows = np.arange(start, min(start + block, n))
+        if metric == "cosine":
+            d = 1 - x[rows] @ x.T
+        else:
+            d = np.sqrt(np.maximum(squares[rows, None] + squares[None, :] - 2 * x[rows] @ x.T, 0))
+        np.maximum(d, 0, out=d)
+        d[np.arange(len(rows)), rows] = 0  # each text is its own nearest neighbour, as in UMAP
+        part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(d, part, axis=1), axis=1, kind="stable")
+        indices[rows] = np.take_along_axis(part, order, axis=1)
+        distances[rows] = np.take_along_axis(d, indices[rows], axis=1)
+    return indices, distances, None
+
+
+def principal_components(vectors: np.ndarray, dims: int = 64, *, seed: int = 42) -> np.ndarray:
+    """The vectors on their first `dims` principal axes (as they are when they have no more dimensions).
+    KMeans finds the same topics there as in all 384 dimensions of the default model in a third of the
+    time (BBC News, k = 5: NMI 0.875-0.877 over seeds against 0.874-0.882)."""
+    if vectors.shape[1] <= dims or len(vectors) <= dims:
+        return vectors
+    from sklearn.decomposition import PCA
+
+    return PCA(dims, random_state=seed).fit_transform(vectors).astype(np.float32)
 
 
 def _pca(vectors: np.ndarray, n_components: int) -> np.ndarray:

@@ -1,16 +1,18 @@
 """Language detection, cleaning for keywords, and tokenisers for English and Chinese.
 
 The embedder always sees the original text; what is here only shapes keywords and the
-word counts that LDA, c-TF-IDF and NPMI read.
+word counts that LDA, the topic keywords and NPMI read.
 """
 from __future__ import annotations
 
 import html
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -67,3 +69,37 @@ def tokenize(text: str) -> list[str]:
             if len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word.isalpha():
                 tokens.append(word)
     return tokens
+
+
+@dataclass(frozen=True)
+class TokenizedCorpus:
+    """Every text's keyword tokens as ids into the sorted `vocab`, flat: text i is
+    ids[offsets[i]:offsets[i + 1]]."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    vocab: np.ndarray
+
+
+def tokenize_corpus(texts) -> TokenizedCorpus:
+    """`tokenize` applied to every text, remembered for the last few corpora: keywords for a new k,
+    coherence and the k sweep reuse it instead of tokenising the corpus again."""
+    return _tokenize_corpus(tuple(texts))
+
+
+@lru_cache(maxsize=4)
+def _tokenize_corpus(texts: tuple[str, ...]) -> TokenizedCorpus:
+    index: dict[str, int] = {}
+    ids: list[int] = []
+    offsets = [0]
+    for text in texts:
+        ids.extend(index.setdefault(w, len(index)) for w in tokenize(text))
+        offsets.append(len(ids))
+    vocab = np.array(list(index), dtype=object)
+    order = np.argsort(vocab, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    corpus = TokenizedCorpus(rank[np.array(ids, dtype=np.int64)], np.array(offsets, dtype=np.int64), vocab[order])
+    for array in (corpus.ids, corpus.offsets, corpus.vocab):
+        array.setflags(write=False)  # shared by every caller
+    return corpus

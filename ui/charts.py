@@ -92,7 +92,7 @@ def scatter(frame: pd.DataFrame, colour: str = "topic", highlight: str | None = 
 
 
 def keyword_bars(topics, columns: int = 3) -> go.Figure:
-    """One small horizontal bar chart per topic: its keywords by c-TF-IDF weight, strongest on top."""
+    """One small horizontal bar chart per topic: its keywords by weight (how distinctive each word is of the topic), strongest on top."""
     shown = [t for t in topics if t.words]
     rows = max(1, -(-len(shown) // columns))
     fig = make_subplots(rows, columns, subplot_titles=[safe(t.label, 45) for t in shown],
@@ -103,7 +103,7 @@ def keyword_bars(topics, columns: int = 3) -> go.Figure:
                              hovertemplate="%{y}: %{x:.4f}<extra></extra>"),
                       row=n // columns + 1, col=n % columns + 1)
     fig.update_annotations(font_size=12)
-    return _layout(fig, "Keywords per topic (c-TF-IDF weight)", 60 + 230 * rows)
+    return _layout(fig, "Keywords per topic (distinctiveness weight)", 60 + 230 * rows)
 
 
 def bars(frame: pd.DataFrame, title: str, x_title: str = "", y_title: str = "", *, percent: bool = False,

@@ -211,9 +211,13 @@ def _project(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple, dim
     return pipeline.project(_vectors, _settings, dims)
 
 
-def points() -> np.ndarray:
-    """The UMAP clustering space."""
-    return _project(vectors()[0], settings(), key(POINTS), None)
+def points(method: str | None = None) -> np.ndarray | None:
+    """Where a method clusters, as core.pipeline.clustering_space decides: UMAP for HDBSCAN (cached here,
+    since it is the slow one), the embeddings themselves for KMeans and agglomerative, None for LDA."""
+    s = dataclasses.replace(settings(), method=method or settings().method)
+    if s.method == "hdbscan":
+        return _project(vectors()[0], s, key(POINTS), None)
+    return pipeline.clustering_space(vectors()[0], s)
 
 
 def view(dims: int = 2) -> np.ndarray:
@@ -237,7 +241,7 @@ def _topics(_corpus: Corpus, _vectors: np.ndarray, _points, _settings: pipeline.
 def topics():
     """(a topic id per text, the described topics) for the current method and k."""
     s = settings()
-    return _topics(corpus(), vectors()[0], None if s.method == "lda" else points(), s, key(TOPICS))
+    return _topics(corpus(), vectors()[0], points(), s, key(TOPICS))
 
 
 def topic_labels() -> dict[int, str]:
@@ -246,7 +250,7 @@ def topic_labels() -> dict[int, str]:
 
 def quality_space(method: str | None = None) -> np.ndarray:
     """Where silhouette is measured: the clustering space (the 2D view for LDA, as the pipeline does)."""
-    return view(2) if (method or settings().method) == "lda" else points()
+    return view(2) if (method or settings().method) == "lda" else points(method)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

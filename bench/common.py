@@ -1,0 +1,68 @@
+"""What the benchmarks share: the shared data location, embedding through the project's cache,
+and the NPMI of BENCHMARKS.md computed with gensim exactly as the protocol says."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+SHARED = Path(os.environ.get("TOPICDASH_SHARED", ROOT.parent / "shared")) / "data"
+BBC = SHARED / "bbc-news" / "texts.csv"
+MOVIELENS = SHARED / "movielens-ml-latest-small"
+
+
+def protocol_tokens(texts) -> list[list[str]]:
+    """Lowercase alphabetic tokens of 3+ letters without scikit-learn's English stop words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return [[w for w in re.findall(r"[a-z]+", t.lower()) if len(w) >= 3 and w not in ENGLISH_STOP_WORDS] for t in texts]
+
+
+class Npmi:
+    """gensim's CoherenceModel(coherence='c_npmi', topn=10) over the protocol's tokens; unknown words skipped."""
+
+    def __init__(self, texts):
+        from gensim.corpora import Dictionary
+
+        self.tokens = protocol_tokens(texts)
+        self.dictionary = Dictionary(self.tokens)
+
+    def __call__(self, topics: list[list[str]]) -> float:
+        from gensim.models.coherencemodel import CoherenceModel
+
+        known = [[w for w in words[:10] if w in self.dictionary.token2id] for words in topics]
+        known = [words for words in known if len(words) >= 2]
+        model = CoherenceModel(topics=known, texts=self.tokens, dictionary=self.dictionary, coherence="c_npmi",
+                               topn=10, processes=1)
+        return float(sum(model.get_coherence_per_topic()) / len(known))
+
+
+def diversity(topics: list[list[str]]) -> float:
+    words = [w for ws in topics for w in ws[:10]]
+    return len(set(words)) / (10 * len(topics))
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    """A Markdown table of the rows, numbers rounded for reading."""
+    def cell(v):
+        if isinstance(v, float):
+            return f"{v:.3f}" if abs(v) < 100 else f"{v:.0f}"
+        return "" if v is None else str(v)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
