@@ -134,3 +134,27 @@ def test_demo_topics_and_recommendations_in_a_browser(page):
         shoot(page, f"{number}-{title.lower()}")
     expect(page.get_by_test_id("stDownloadButton")).to_have_count(14)  # 6 tables x CSV and JSON, metrics, run
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_two_sessions_on_one_server_keep_their_own_data(page, server, tmp_path):
+    from playwright.sync_api import expect
+
+    upload = tmp_path / "session-a.csv"
+    upload.write_text("text,user\n" + "\n".join(f"Baking bread number {i} at home,u{i % 3}" for i in range(12)))
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
+    wait_for(page, "Rows read")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(upload))
+    page.get_by_role("button", name="Load this file").click()
+    wait_for(page, "session-a.csv is loaded")
+
+    other = page.context.browser.new_context().new_page()  # a second visitor: its own cookies, its own session
+    other.set_default_timeout(60_000)
+    other.goto(f"{server}/data")
+    wait_for(other, "Rows read")
+    expect(other.get_by_text("Loaded: bundled demo")).to_be_visible()
+    expect(metric(other, "Rows read")).to_have_text("343")
+    other.context.close()
+
+    open_page(page, "Data", "Rows read")  # a fresh run of the first visitor's session: still their own data
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("session-a.csv")
+    expect(metric(page, "Rows read")).to_have_text("12")
