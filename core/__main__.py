@@ -1,4 +1,4 @@
-"""The command line: python -m core run ... | python -m core evaluate-recs ..."""
+"""The command line: python -m core run ... | python -m core evaluate-recs ... | python -m core adapt ..."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--popularity-weight", type=float, default=0.1)
     ev.add_argument("--min-rating", type=float, default=4.0)
     ev.add_argument("--out", help="folder for recs_metrics.json")
+
+    from core import adapt
+
+    ad = sub.add_parser("adapt", help="fine-tune the language model on your texts (no labels); prints the saved folder")
+    ad.add_argument("texts", help="CSV, TSV, XLSX, JSON, JSONL or TXT file")
+    ad.add_argument("--text-col", default="text")
+    ad.add_argument("--model", default="default", help="the model to adapt: default | a local model folder | a cached HF id")
+    ad.add_argument("--method", default=adapt.DEFAULT_METHOD, choices=adapt.METHODS,
+                    help="positive of each text: another random span of it (crops) or itself under dropout (simcse)")
+    ad.add_argument("--steps", type=int, default=adapt.DEFAULT_STEPS, help=f"default {adapt.DEFAULT_STEPS}")
+    ad.add_argument("--max-seconds", type=float, default=adapt.DEFAULT_MAX_SECONDS,
+                    help=f"training time budget (default {adapt.DEFAULT_MAX_SECONDS:.0f}; 0: none)")
+    ad.add_argument("--batch-size", type=int, default=adapt.DEFAULT_BATCH_SIZE, help=f"default {adapt.DEFAULT_BATCH_SIZE}")
+    ad.add_argument("--max-length", type=int, default=adapt.DEFAULT_MAX_LENGTH,
+                    help=f"tokens per text while training (default {adapt.DEFAULT_MAX_LENGTH})")
+    ad.add_argument("--learning-rate", type=float, default=adapt.DEFAULT_LEARNING_RATE)
+    ad.add_argument("--seed", type=int, default=42)
+    ad.add_argument("--out", help="folder to create for the adapted model (default: under the cache folder)")
     return parser
 
 
@@ -142,10 +160,42 @@ def _evaluate_recs(args) -> None:
         (Path(args.out) / "recs_metrics.json").write_text(text + "\n")
 
 
+def _adapt(args) -> None:
+    import signal
+
+    from core import data
+    from core.adapt import adapt
+
+    frame, info = data.read_table(args.texts)
+    corpus = data.build_corpus(frame, args.text_col, source=Path(args.texts).name, info=info)
+    stop = []
+
+    def on_interrupt(signum, frame):
+        if stop:
+            raise KeyboardInterrupt
+        stop.append(True)
+        print("stopping after this step and saving; press Ctrl-C again to abort", file=sys.stderr, flush=True)
+
+    def progress(step: int, steps: int) -> None:
+        if step == 1 or step == steps or step % max(1, steps // 20) == 0:
+            print(f"[{time.strftime('%H:%M:%S')}] adapt: step {step}/{steps}", file=sys.stderr, flush=True)
+
+    print(f"adapting '{args.model}' on {len(corpus)} texts", file=sys.stderr, flush=True)
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        folder = adapt(corpus.texts, args.model, steps=args.steps, max_seconds=args.max_seconds or None,
+                       batch_size=args.batch_size, max_length=args.max_length, learning_rate=args.learning_rate,
+                       method=args.method, seed=args.seed, out_dir=args.out, progress=progress,
+                       should_stop=lambda: bool(stop))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(folder)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"run": _run, "evaluate-recs": _evaluate_recs}[args.command](args)
+        {"run": _run, "evaluate-recs": _evaluate_recs, "adapt": _adapt}[args.command](args)
     except CoreError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2

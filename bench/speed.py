@@ -1,0 +1,540 @@
+"""Speed (../shared/BENCHMARKS.md, protocol 3, and issue 5): embedding throughput against
+sentence-transformers, interactive latency, the whole pipeline against BERTopic, 100,000 texts
+through the command line, and the dashboard's cold start, all printed by one run.
+
+    .venv/bin/python bench/speed.py                 # everything; the 100,000-text run takes up to ~20 min
+    .venv/bin/python bench/speed.py --quick         # smaller sizes: a few minutes
+    .venv/bin/python bench/speed.py --only scale    # one or more sections: embed,latency,bertopic,scale,coldstart
+
+Other work on the machine slows every figure: each comparison alternates its contenders in one
+process and is given as a ratio, every section prints the load average, and latencies are given
+both as wall time and as this process's CPU time (what the work costs without the waiting).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from common import BBC, MOVIELENS, ROOT, table
+
+warnings.filterwarnings("ignore")
+OUT = ROOT / "bench" / "out" / "speed"
+SECTIONS = ("embed", "latency", "bertopic", "scale", "coldstart")
+SEED = 42
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
+def header(title: str) -> None:
+    print(f"\n## {title}  ({load()}, {time.strftime('%H:%M:%S')})", flush=True)
+
+
+class Clock:
+    """Wall and CPU seconds of a block."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def forget_caches() -> None:
+    """Drop the in-process caches (neighbour graph, tokens, word counts), so a timed run starts cold."""
+    from core import keywords, reduce, text
+
+    reduce._last.clear()
+    text._tokenize_corpus.cache_clear()
+    keywords._count_words.cache_clear()
+
+
+def bbc_corpus(n: int | None = None):
+    from core.data import read_corpus
+
+    corpus = read_corpus(BBC, "text", label_col="label")
+    if n is None or n >= len(corpus):
+        return corpus
+    from dataclasses import replace
+
+    return replace(corpus, texts=corpus.texts[:n], users=corpus.users[:n], rows=corpus.rows[:n],
+                   labels=corpus.labels[:n])
+
+
+def cached_vectors(corpus, settings):
+    """Embeddings through the project's disk cache (the first run of this script fills it)."""
+    from core.embed import EmbeddingCache
+    from core.pipeline import embed
+
+    with Clock() as c:
+        vectors, _ = embed(corpus, settings, cache=EmbeddingCache())
+    print(f"embeddings of {len(corpus)} texts ({settings.precision}, "
+          f"{'windows' if settings.windows else 'truncated'}) ready in {c.wall:.1f} s (disk cache)", flush=True)
+    return vectors
+
+
+# --- 1. embedding throughput ------------------------------------------------------------------
+
+def section_embed(quick: bool) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from core.embed import EmbeddingCache, TransformerEmbedder, default_model_path, embed_texts
+
+    header("1. Embedding throughput: the project's embedder against sentence-transformers' encode")
+    movies = pd.read_csv(MOVIELENS / "movies.csv")
+    sets = {"BBC articles": pd.read_csv(BBC)["text"].tolist()[:48 if quick else 160],
+            "MovieLens titles": movies["title"].drop_duplicates().tolist()[:600 if quick else 3000]}
+    rounds = 2 if quick else 3
+    fp32 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
+    bf16 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, precision="bf16")
+    by_tokens = {p: TransformerEmbedder(windows=False, batch_size=32, precision=p) for p in ("fp32", "bf16")}
+    st = SentenceTransformer(str(default_model_path()), device="cpu")
+    st.max_seq_length = fp32.max_length
+    print(f"model all-MiniLM-L6-v2, batch 32, truncation at {fp32.max_length} tokens, device cpu, "
+          f"torch {torch.__version__} with {torch.get_num_threads()} threads; {rounds} alternating rounds")
+    contenders = {"sentence-transformers": lambda t: st.encode(t, batch_size=32, normalize_embeddings=True),
+                  "project fp32": fp32.embed, "project bf16": bf16.embed,
+                  "project fp32, batches by tokens": by_tokens["fp32"].embed,
+                  "project bf16, batches by tokens": by_tokens["bf16"].embed}
+    for fn in contenders.values():
+        fn(sets["MovieLens titles"][:64])  # warm up
+    rows = []
+    for name, texts in sets.items():
+        names = list(contenders)[:3 if name == "BBC articles" else 5]  # BBC windows all fill 32 x 256 tokens
+        seconds = {c: [] for c in names}
+        vectors = {}
+        for r in range(rounds):
+            for c in (names if r % 2 == 0 else names[::-1]):
+                with Clock() as t:
+                    vectors[c] = contenders[c](texts)
+                seconds[c].append(t.wall)
+        st_s = seconds["sentence-transformers"]
+        for c in names:
+            rows.append({"texts": f"{name} ({len(texts)})", "embedder": c,
+                         "texts/s": len(texts) / statistics.median(seconds[c]),
+                         "x sentence-transformers": statistics.median([a / b for a, b in zip(st_s, seconds[c])]),
+                         "mean cosine to fp32": float((vectors[c] * vectors["project fp32"]).sum(1).mean())})
+        print(table(rows[-len(names):], list(rows[0])), flush=True)
+    print("(batch 32 unless 'batches by tokens': as many windows as fill 32 x 256 tokens, at most 256; "
+          "x sentence-transformers: the median over rounds of its seconds / ours on the same texts)")
+
+    # Other reduced-precision modes, measured once on the BBC articles for the record.
+    texts = sets["BBC articles"]
+    with Clock() as t:
+        reference = fp32.embed(texts)
+    others = []
+    with torch.autocast("cpu", dtype=torch.bfloat16), Clock() as a:
+        autocast = fp32.embed(texts)
+    others.append({"mode": "bf16 autocast (fp32 weights)", "x fp32": t.wall / a.wall,
+                   "mean cosine to fp32": float((autocast * reference).sum(1).mean())})
+    quantised = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
+    quantised.model = torch.ao.quantization.quantize_dynamic(quantised.model, {torch.nn.Linear}, dtype=torch.qint8)
+    quantised.embed(texts[:8])
+    with Clock() as q:
+        int8 = quantised.embed(texts)
+    others.append({"mode": "int8 dynamic quantisation", "x fp32": t.wall / q.wall,
+                   "mean cosine to fp32": float((int8 * reference).sum(1).mean())})
+    with Clock() as b:
+        weights = bf16.embed(texts)
+    others.append({"mode": "bf16 weights (the project's bf16)", "x fp32": t.wall / b.wall,
+                   "mean cosine to fp32": float((weights * reference).sum(1).mean())})
+    print(f"\nReduced precision on {len(texts)} BBC articles (one pass each, fp32 took {t.wall:.1f} s):")
+    print(table(others, list(others[0])), flush=True)
+
+    # Doing less: duplicates once, then the disk cache.
+    tags = pd.read_csv(MOVIELENS / "tags.csv")["tag"].astype(str).tolist()
+    with Clock() as s:
+        st.encode(tags, batch_size=32)
+    with Clock() as d:
+        embed_texts(fp32, tags)
+    folder = OUT / "cache-embed"
+    shutil.rmtree(folder, ignore_errors=True)
+    cache = EmbeddingCache(folder)
+    embed_texts(fp32, tags, cache=cache)
+    with Clock() as h:
+        embed_texts(fp32, tags, cache=cache)
+    print(f"\nMovieLens tags, {len(tags)} texts of which {len(set(tags))} distinct: sentence-transformers "
+          f"{len(tags) / s.wall:.0f} texts/s, project (each distinct text once) {len(tags) / d.wall:.0f} texts/s "
+          f"({s.wall / d.wall:.2f}x), from the disk cache {len(tags) / h.wall:.0f} texts/s ({s.wall / h.wall:.0f}x)")
+
+    # bf16 against fp32 where it matters: the topics.
+    from core.evaluate import label_agreement
+    from core.pipeline import Settings, assign_topics, clustering_space
+
+    corpus = bbc_corpus(200 if quick else None)
+    nmi = {}
+    for precision in ("fp32", "bf16"):
+        settings = Settings(k=5, precision=precision)
+        vectors = cached_vectors(corpus, settings)
+        if precision == "fp32":
+            fp32_vectors = vectors
+        labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
+        nmi[precision] = label_agreement(list(corpus.labels), list(labels))["nmi"]
+    cosine = float((vectors * fp32_vectors).sum(1).mean())
+    print(f"BBC ({len(corpus)} articles, windows, k = 5): NMI fp32 {nmi['fp32']:.3f}, bf16 {nmi['bf16']:.3f} "
+          f"(difference {nmi['bf16'] - nmi['fp32']:+.3f}); mean cosine bf16 to fp32 {cosine:.5f}")
+
+    if torch.cuda.is_available():
+        gpu = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, device="cuda")
+        texts = sets["BBC articles"]
+        gpu.embed(texts[:8])
+        with Clock() as g:
+            gpu.embed(texts)
+        print(f"GPU ({torch.cuda.get_device_name()}): project fp32 {len(texts) / g.wall:.0f} BBC articles/s")
+    else:
+        print("GPU: no CUDA device on this machine; the embedder picks device 'cuda' when one is present.")
+
+
+# --- 2. interactive latency -------------------------------------------------------------------
+
+def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
+    """Seconds from a new k, then from a new latent-factor count, to labels, keywords, R, U, V and
+    recommendations, with the embeddings and the clustering space already computed (the app caches them)."""
+    from dataclasses import replace
+
+    from core.interests import factorize
+    from core.keywords import describe_topics
+    from core.pipeline import assign_topics, clustering_space, interests, item_topics, positive
+    from core.recommend import recommend, seen_items
+
+    liked = positive(corpus.interactions, settings.min_rating)
+    seen = seen_items(corpus.users, corpus.items, corpus.interactions)
+    forget_caches()
+    space = clustering_space(vectors, settings)
+
+    def after_k(s):
+        labels = assign_topics(corpus.texts, space, s)
+        topics = describe_topics(corpus.texts, labels, vectors, top_n=10)
+        items = item_topics(corpus, labels, vectors, None, liked)
+        R = interests(corpus, labels, items, liked)
+        return after_factors(s, R, items, topics)
+
+    def after_factors(s, R, items, topics):
+        fact = factorize(R, s.factors, seed=s.seed)
+        recs = recommend(R, fact.reconstructed, items, topics, seen=seen, top_n=s.top_n,
+                         popularity_weight=s.popularity_weight)
+        return R, items, topics, recs
+
+    with Clock() as first:
+        R, items, topics, _ = after_k(settings)
+    rows = [{"change": f"first topics at k = {settings.k} (tokenises the corpus once)", "wall s": first.wall,
+             "CPU s": first.cpu}]
+    changes = []
+    for k in ks:
+        with Clock() as c:
+            R, items, topics, recs = after_k(replace(settings, k=k))
+        changes.append(("k", c))
+    for f in factors:
+        with Clock() as c:
+            after_factors(replace(settings, k=ks[-1], factors=f), R, items, topics)
+        changes.append(("factors", c))
+    for what in ("k", "factors"):
+        clocks = [c for w, c in changes if w == what]
+        values = ks if what == "k" else factors
+        rows.append({"change": f"new {what} ({', '.join(map(str, values))}): median / max",
+                     "wall s": f"{statistics.median(c.wall for c in clocks):.3f} / {max(c.wall for c in clocks):.3f}",
+                     "CPU s": f"{statistics.median(c.cpu for c in clocks):.3f} / {max(c.cpu for c in clocks):.3f}"})
+    return rows
+
+
+def section_latency(quick: bool) -> None:
+    from core.pipeline import Settings
+
+    header("2. Interactive latency (embeddings and clustering space cached)")
+    settings = Settings(k=5)
+    bbc = bbc_corpus()
+    rows = interactive(bbc, cached_vectors(bbc, settings), [8, 12, 20, 30, 5], [2, 3, 6, 8], settings)
+    print(f"BBC News, {len(bbc)} texts (each its own user and item):")
+    print(table(rows, list(rows[0])), flush=True)
+    n = 5_000 if quick else 20_000
+    corpus = scale_corpus(n)
+    settings = Settings(k=20, precision="bf16")
+    rows = interactive(corpus, cached_vectors(corpus, settings), [8, 12, 30, 40, 20], [2, 3, 6, 8], settings)
+    print(f"{n} short texts of {len(set(corpus.users))} users (the texts are the items; see section 4):")
+    print(table(rows, list(rows[0])), flush=True)
+
+
+# --- 3. against BERTopic ----------------------------------------------------------------------
+
+def section_bertopic(quick: bool) -> None:
+    from bertopic import BERTopic
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    from core.embed import EmbeddingCache
+    from core.pipeline import Settings, run
+
+    header("3. Whole pipeline against BERTopic 0.17.4, same precomputed embeddings and k")
+    corpus = bbc_corpus()
+    vectors = cached_vectors(corpus, Settings())
+    texts = list(corpus.texts)
+
+    def bertopic(k, n=None):
+        model = BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                                         random_state=SEED),
+                         hdbscan_model=KMeans(k, random_state=SEED, n_init=10),
+                         vectorizer_model=CountVectorizer(stop_words="english"))
+        model.fit_transform(texts[:n], vectors[:n])
+
+    def ours(k, n=None):
+        forget_caches()
+        from dataclasses import replace
+
+        part = corpus if n is None else replace(corpus, texts=corpus.texts[:n], users=corpus.users[:n],
+                                                rows=corpus.rows[:n], labels=corpus.labels[:n])
+        result = run(part, Settings(k=k), cache=EmbeddingCache())  # the embedding stage reads the disk cache
+        return sum(v for stage, v in result.timings.items() if stage != "embed"), result.timings
+
+    with Clock() as warm_b:
+        bertopic(5, 600)
+    with Clock() as warm_o:
+        ours(5, 600)
+    print(f"warm-up on 600 texts (numba compiles UMAP; in each new process): BERTopic {warm_b.wall:.1f} s, "
+          f"project {warm_o.wall:.1f} s")
+    rows = []
+    for k in (5,) if quick else (5, 20):
+        for r in range(1 if quick else 2):
+            with Clock() as b:
+                bertopic(k)
+            ours_s, stages = ours(k)
+            rows.append({"k": k, "round": r + 1, "BERTopic s": b.wall, "project s (all but embed)": ours_s,
+                         "project / BERTopic": ours_s / b.wall,
+                         "project stages": ", ".join(f"{s} {v:.2f}" for s, v in stages.items() if s != "embed")})
+    print(table(rows, list(rows[0])), flush=True)
+    print("The project's run() also draws a 2-D view with UMAP, builds R, U, V and recommendations and computes "
+          "NPMI, diversity, silhouette and NMI; BERTopic does UMAP (5-D) + KMeans + c-TF-IDF.")
+
+
+# --- 4. scale ---------------------------------------------------------------------------------
+
+OPINIONS = {5.0: ("Loved", "An all-time favourite:", "Could watch again and again:"),
+            4.0: ("Really enjoyed", "Well worth seeing:", "A very good evening with"),
+            3.0: ("Liked parts of", "Mixed feelings about", "Watchable enough:"),
+            2.0: ("Did not enjoy", "Disappointed by", "Too long and too slow:"),
+            1.0: ("Hated", "A waste of time:", "Walked out of")}
+
+
+def scale_corpus(n: int):
+    """n short texts, drawn (seeded) from 100,000: every distinct BBC News sentence of 6+ words
+    (36,244), topped up with one short review per MovieLens rating (when it was rated, an opinion
+    by the rating, the title, the rating, its genres and the rater's tags of it). Users: 2,000 readers (seeded) for the sentences,
+    the 610 MovieLens raters for the reviews. No item column, so the texts themselves are what gets
+    recommended. Returns a Corpus; the CSV is written to bench/out/speed/ for the command line."""
+    from core.data import read_corpus
+
+    path = OUT / f"texts-{n}.csv"
+    full = OUT / "texts-100000.csv"
+    if not full.is_file():
+        rng = np.random.default_rng(SEED)
+        sentences = []
+        for article in pd.read_csv(BBC)["text"]:
+            sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", article) if len(s.split()) >= 6]
+        rows = [(f"reader{rng.integers(2000)}", s) for s in dict.fromkeys(sentences)]
+        movies = pd.read_csv(MOVIELENS / "movies.csv").set_index("movieId")
+        tags = pd.read_csv(MOVIELENS / "tags.csv").groupby(["userId", "movieId"])["tag"].apply(
+            lambda t: ", ".join(map(str, t))).to_dict()
+        ratings = pd.read_csv(MOVIELENS / "ratings.csv").sample(frac=1.0, random_state=SEED)
+        for user, movie, rating, stamp in zip(ratings.userId, ratings.movieId, ratings.rating, ratings.timestamp):
+            if len(rows) >= 100_000:
+                break
+            opinion = OPINIONS[float(max(1, round(rating)))][rng.integers(3)]
+            genres = movies.at[movie, "genres"].replace("|", ", ").lower()
+            tag = tags.get((user, movie))
+            rows.append((f"rater{user}", f"{time.strftime('%B %Y', time.gmtime(stamp))}. {opinion} "
+                         f"{movies.at[movie, 'title']} ({rating:g}/5): {genres}." + (f" {tag}." if tag else "")))
+        OUT.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(rows, columns=["user", "text"]).sample(frac=1.0, random_state=SEED)
+        frame.to_csv(full, index=False)
+    if not path.is_file():
+        pd.read_csv(full, nrows=n).to_csv(path, index=False)
+    return read_corpus(path, "text", user_col="user")
+
+
+def section_scale(quick: bool) -> None:
+    header("4. Scale: short texts through the whole command line (python -m core run)")
+    n = 10_000 if quick else 100_000
+    corpus = scale_corpus(n)
+    print(f"{len(corpus)} texts ({len(set(corpus.texts))} distinct, mean {np.mean([len(t) for t in corpus.texts]):.0f} "
+          f"characters) of {len(set(corpus.users))} users, built as scale_corpus() says; k = 20, bf16 embeddings, "
+          "a fresh embedding cache", flush=True)
+    folder = OUT / f"scale-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    launcher = ("import resource, sys; from core.__main__ import main; code = main(sys.argv[1:]); "
+                "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+                "sys.exit(code)")
+    command = [sys.executable, "-c", launcher, "run", str(OUT / f"texts-{n}.csv"), "--text-col", "text",
+               "--user-col", "user", "--k", "20", "--precision", "bf16", "--out", str(folder / "run")]
+    env = {**os.environ, "TOPICDASH_CACHE": str(folder / "cache"), "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": str(ROOT)}
+
+    def cli(stop_at: float | None = None):
+        """Run the command, echoing its progress; with stop_at, press Ctrl-C once embedding passes it."""
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
+        lines, shown = [], {}
+        for line in process.stdout:
+            lines.append(line.rstrip())
+            step = re.search(r"\] (\w+): (\d+)%$", line)
+            if step is None or shown.get(step.group(1), -1) < int(step.group(2)) // 10 or step.group(2) == "100":
+                print("   ", line.rstrip(), flush=True)
+                if step:
+                    shown[step.group(1)] = int(step.group(2)) // 10
+            done = re.search(r"embed: (\d+)%", line)
+            if stop_at is not None and done and int(done.group(1)) >= stop_at * 100:
+                process.send_signal(signal.SIGINT)
+                stop_at = None
+                lines.append(f"Ctrl-C sent at embed {done.group(1)}%")
+        return process.wait(), lines
+
+    with Clock() as first:
+        code, lines = cli(stop_at=0.2)
+    stopped = next((line for line in lines if line.startswith("Ctrl-C sent")), "Ctrl-C never sent")
+    print(f"{stopped}; the command exited after {first.wall:.0f} s with status {code}")
+    with Clock() as second:
+        code, lines = cli()
+    if code != 0:
+        print("the run failed:\n" + "\n".join(lines[-20:]))
+        return
+    resumed = next((int(m.group(1)) for line in lines if (m := re.search(r"embed: (\d+)%", line))
+                    and int(m.group(1)) > 0), 0)
+    import json
+
+    record = json.loads((folder / "run" / "run.json").read_text())
+    peak = next(int(line.split()[-1]) for line in lines if line.startswith("peak_rss_kb")) / 1024 ** 2
+    stages = record.get("seconds", {})
+    rows = [{"stage": s, "seconds": v} for s, v in stages.items()]
+    rows.append({"stage": "whole command (resumed run: start-up, reading, writing included)", "seconds": second.wall})
+    rows.append({"stage": "interrupted first part + resumed run", "seconds": first.wall + second.wall})
+    print(table(rows, ["stage", "seconds"]))
+    print(f"peak resident memory {peak:.2f} GB; the resumed run found {resumed}% of the texts in the cache "
+          "(the vectors of every finished chunk of 1,024 texts)", flush=True)
+
+
+# --- 5. cold start ----------------------------------------------------------------------------
+
+PAGES = [("Data", "Rows read"), ("Embeddings", "coloured by topic"), ("Interests", "V: topics"),
+         ("Recommendations", "Offline evaluation"), ("Export", "Run settings"), ("Topics", "Representative texts")]
+
+
+def first_umap_seconds() -> list[float]:
+    """In two fresh processes: seconds of the first UMAP (compiling numba) and of a second one."""
+    code = ("import time, numpy as np; from core.reduce import reduce; x = np.random.default_rng(0).normal("
+            "size=(400, 384)).astype('float32'); t = time.perf_counter(); reduce(x); a = time.perf_counter() - t; "
+            "t = time.perf_counter(); reduce(x[::-1].copy()); print(a, time.perf_counter() - t)")
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        runs.append([float(x) for x in out.stdout.split()[-2:]])
+    return runs
+
+
+def section_coldstart(quick: bool) -> None:
+    header("5. Cold start: `streamlit run app.py` to the first page with the demo topics")
+    runs = first_umap_seconds()
+    print("first UMAP in a new process (numba compiles it) / a second UMAP: " +
+          "; ".join(f"{a:.1f} s / {b:.1f} s" for a, b in runs) +
+          " (two processes one after the other: numba does not cache UMAP's code on disk, so each new "
+          "process compiles it again)")
+    if not (ROOT / "app.py").is_file():
+        print("skipped: no app.py")
+        return
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).is_file():
+        print("skipped: Chromium is not installed (apt-get install chromium)")
+        return
+    from playwright.sync_api import expect, sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                               "--server.address", "127.0.0.1", "--server.headless", "true",
+                               "--server.fileWatcherType", "none"], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - start > 120:
+                    print("skipped: streamlit did not start")
+                    return
+                time.sleep(0.2)
+        up = time.perf_counter() - start
+
+        def settled(tab, text, timeout_s=300):
+            expect(tab.get_by_text(text).first).to_be_visible(timeout=timeout_s * 1000)
+            expect(tab.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning",
+                                                                   timeout=timeout_s * 1000)
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox",
+                                                                                  "--disable-gpu"])
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.goto(url)
+            settled(tab, PAGES[-1][1])
+            rows = [{"page": "server up (health check answers)", "seconds": up},
+                    {"page": "Topics, the first page, with the demo topics (from `streamlit run`)",
+                     "seconds": time.perf_counter() - start}]
+            for title, ready in PAGES:
+                with Clock() as c:
+                    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+                    try:
+                        settled(tab, ready, 120)
+                    except AssertionError:
+                        rows.append({"page": f"{title}: did not show '{ready}' within 120 s", "seconds": None})
+                        continue
+                rows.append({"page": f"{title}, first render" if title != "Topics" else "Topics, again",
+                             "seconds": c.wall})
+            browser.close()
+        print(table(rows, ["page", "seconds"]))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
+    args = parser.parse_args()
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    print(f"# bench/speed.py {'--quick ' if args.quick else ''}--only {','.join(chosen)}  ({load()})")
+    for name in SECTIONS:
+        if name in chosen:
+            globals()[f"section_{name}"](args.quick)
+    print(f"\n(done at {time.strftime('%H:%M:%S')}, {load()}; peak memory of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2:.2f} GB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Adapt a transformer embedder to the user's own texts, without labels, and compare topics before and after.
+
+Contrastive training through sentence-transformers' MultipleNegativesRankingLoss: each text is pulled
+towards a positive made from itself and away from the other texts of the batch. The positive is another
+random span of the text ('crops', the default; a text shorter than the span is its own positive) or the
+text itself, made different by dropout only ('simcse', Gao et al., 2021). The adapted model is saved as
+an ordinary sentence-transformers folder (safetensors only) with `adapted.json`, the record of its base
+model, data fingerprint, settings and date, so it loads wherever a model folder is accepted
+(`TransformerEmbedder(model=path)`, `--model PATH`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from core.embed import DEFAULT_MODEL, TFIDF_MODEL, cache_dir, pick_device, resolve_model
+from core.errors import CoreError
+
+RECORD = "adapted.json"
+FORMAT = "topicdash-adapted-model"
+DEFAULT_STEPS = 200
+DEFAULT_MAX_SECONDS = 600.0
+DEFAULT_BATCH_SIZE = 32
+DEFAULT_MAX_LENGTH = 128
+DEFAULT_LEARNING_RATE = 2e-5
+METHODS = ("crops", "simcse")
+DEFAULT_METHOD = "crops"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+def models_dir() -> Path:
+    """Where adapted models are saved by default: <cache folder>/models."""
+    return cache_dir() / "models"
+
+
+def fingerprint(texts) -> str:
+    """A content hash of the texts, in order."""
+    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
+          max_seconds: float | None = DEFAULT_MAX_SECONDS, batch_size: int = DEFAULT_BATCH_SIZE,
+          max_length: int = DEFAULT_MAX_LENGTH, learning_rate: float = DEFAULT_LEARNING_RATE,
+          method: str = DEFAULT_METHOD, seed: int = 42,
+          device: str | None = None, out_dir: str | Path | None = None,
+          progress: Callable[[int, int], None] | None = None,
+          should_stop: Callable[[], bool] | None = None) -> Path:
+    """Fine-tune `base_model` on `texts` without labels and save it; returns the saved folder.
+
+    Parameters
+    ----------
+    texts : the user's texts; blanks and repeats are left out.
+    base_model : 'default', a local model folder (an adapted one too) or a Hugging Face id on disk.
+    steps : training steps of `batch_size` texts (default 200).
+    max_seconds : stop after this much training time even if steps remain (default 600; None: no limit).
+    max_length : tokens per text while training (default 128, for speed); the saved model keeps the
+        base model's own limit.
+    learning_rate : AdamW peak learning rate, reached after a linear warm-up over the first 10 % of
+        steps, then decaying linearly to 0 at `steps`.
+    method : 'crops' (default) or 'simcse': what each text's positive is (see the module docstring).
+    seed : seeds torch, numpy, random and the order of the texts; on the CPU two runs with the same
+        seed, texts and settings give the same weights.
+    device : 'cuda' or 'cpu'; default CUDA when available.
+    out_dir : the folder to write (must not exist yet); default <cache>/models/<base>-adapted-<data>-<time>.
+    progress : called as progress(step, steps) after each step.
+    should_stop : polled before each step; when it returns True training ends and the steps done so
+        far are saved (as when the time budget runs out).
+    """
+    texts = [t for t in dict.fromkeys(str(t) for t in texts) if t.strip()]
+    if len(texts) < 2:
+        raise CoreError("Adapting the model needs at least 2 different non-empty texts.")
+    if steps < 1 or batch_size < 2 or max_length < 8 or learning_rate <= 0:
+        raise CoreError("Adapting needs steps >= 1, a batch size >= 2, a maximum length >= 8 and a positive "
+                        "learning rate.")
+    if method not in METHODS:
+        raise CoreError(f"Unknown adaptation method '{method}'; choose one of {', '.join(METHODS)}.")
+    if max_seconds is not None and max_seconds <= 0:
+        raise CoreError("The time budget for adapting must be positive (or none).")
+    if base_model == TFIDF_MODEL:
+        raise CoreError("The TF-IDF baseline has no language model to adapt; choose a transformer model.")
+    base_path = resolve_model(base_model)
+    data, base_name = fingerprint(texts), _base_name(base_model, base_path)
+    target = Path(out_dir) if out_dir else models_dir() / f"{base_name}-adapted-{data[:8]}-{datetime.now():%Y%m%d-%H%M%S}"
+    if target.exists():
+        raise CoreError(f"'{target}' already exists; choose a new folder for the adapted model.")
+
+    import torch
+
+    _seed_everything(seed)
+    device = pick_device(device)
+    model = _load(base_path, base_model, device)
+    batch_size = min(batch_size, len(texts))
+    start = time.perf_counter()
+    trained = _train(model, texts, method=method, steps=steps, max_seconds=max_seconds, batch_size=batch_size,
+                     max_length=max_length, learning_rate=learning_rate, seed=seed, progress=progress,
+                     should_stop=should_stop, torch=torch)
+    if trained["steps"] == 0:
+        raise CoreError("Adapting was stopped before the first step; nothing was saved.")
+    trained["seconds"] = round(time.perf_counter() - start, 1)
+    record = {
+        "format": FORMAT, "version": 1, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "base_model": base_model, "base_model_path": str(base_path), "base_name": base_name,
+        "data": {"texts": len(texts), "fingerprint": data},
+        "settings": {"method": method, "steps": steps, "max_seconds": max_seconds, "batch_size": batch_size,
+                     "max_length": max_length, "learning_rate": learning_rate, "warmup_share": 0.1,
+                     "scale": 20.0, "seed": seed, "device": device},
+        "trained": trained, "packages": _versions()}
+    return _save(model, target, record)
+
+
+def _seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _load(path: Path, name: str, device: str):
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(str(path), device=device, local_files_only=True, trust_remote_code=False)
+    except Exception as exc:
+        raise CoreError(f"The model '{name}' could not be loaded for adapting: {exc}") from None
+
+
+def _train(model, texts: list[str], *, method, steps, max_seconds, batch_size, max_length, learning_rate, seed,
+           progress, should_stop, torch) -> dict:
+    """Shuffled batches of distinct texts; each text's positive is a dropout-noised copy of itself
+    ('simcse') or another random span of it ('crops'); the batch's other texts are the negatives."""
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+
+    loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    warmup = max(1, steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    order = torch.Generator().manual_seed(seed)
+    crop = _cropper(model.tokenizer, texts, max_length, np.random.default_rng(seed)) if method == "crops" else None
+
+    def to_device(features):
+        return {k: v.to(model.device) if hasattr(v, "to") else v for k, v in features.items()}
+
+    base_length = model.max_seq_length
+    model.max_seq_length = max_length
+    queue: list[int] = []
+    losses: list[float] = []
+    stopped, start = "steps", time.perf_counter()
+    model.train()
+    try:
+        for step in range(steps):
+            if should_stop is not None and should_stop():
+                stopped = "stopped"
+                break
+            if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                stopped = "time"
+                break
+            if len(queue) < batch_size:  # a new pass over the texts, in a seeded order
+                queue += torch.randperm(len(texts), generator=order).tolist()
+            batch, queue = queue[:batch_size], queue[batch_size:]
+            batch = list(dict.fromkeys(batch))  # a pass boundary can repeat a text: it would be its own negative
+            if method == "crops":
+                anchors, positives = ([crop(i) for i in batch] for _ in range(2))
+            else:
+                anchors = positives = [texts[i] for i in batch]
+            loss = loss_fn([to_device(model.preprocess(anchors)), to_device(model.preprocess(positives))], None)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            losses.append(float(loss.detach()))
+            if progress is not None:
+                progress(step + 1, steps)
+    finally:
+        model.max_seq_length = base_length
+        model.eval()
+    return {"steps": len(losses), "stopped_by": stopped, "first_loss": round(losses[0], 4) if losses else None,
+            "last_loss": round(float(np.mean(losses[-10:])), 4) if losses else None}
+
+
+def _cropper(tokenizer, texts: list[str], max_length: int, rng: np.random.Generator) -> Callable[[int], str]:
+    """A function giving a random span of at most max_length tokens of text i (the whole of a short text)."""
+    ids = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+    body = max_length - 2  # room for the special tokens
+
+    def crop(i: int) -> str:
+        if len(ids[i]) <= body:
+            return texts[i]
+        start = int(rng.integers(0, len(ids[i]) - body + 1))
+        return tokenizer.decode(ids[i][start:start + body])
+    return crop
+
+
+def _save(model, target: Path, record: dict) -> Path:
+    """Write to a temporary sibling folder, check it holds no pickled weights, then rename into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        model.save(str(partial), safe_serialization=True, create_model_card=False)
+        _write_legacy_pooling_keys(partial)
+        pickled = [p.name for p in partial.rglob("*") if p.suffix in PICKLE_SUFFIXES]
+        if pickled or not any(partial.glob("*.safetensors")):
+            raise CoreError(f"Saving the adapted model did not write safetensors only ({', '.join(pickled)}); "
+                            "nothing was kept.")
+        (partial / RECORD).write_text(json.dumps(record, indent=2) + "\n")
+        partial.rename(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def _write_legacy_pooling_keys(folder: Path) -> None:
+    """Newer sentence-transformers write `pooling_mode: "mean"`; add the boolean keys older readers
+    (core.embed included) look for. sentence-transformers itself ignores them when pooling_mode is set."""
+    modules = folder / "modules.json"
+    for module in json.loads(modules.read_text()) if modules.is_file() else []:
+        if module.get("type", "").endswith("Pooling"):
+            config_path = folder / module["path"] / "config.json"
+            config = json.loads(config_path.read_text())
+            modes = config.get("pooling_mode")
+            for mode in [modes] if isinstance(modes, str) else modes or []:
+                config[{"cls": "pooling_mode_cls_token", "max": "pooling_mode_max_tokens",
+                        "mean": "pooling_mode_mean_tokens"}.get(mode, f"pooling_mode_{mode}")] = True
+            config_path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def _base_name(name: str, path: Path) -> str:
+    """A folder-name-safe name of the base model; an adapted base gives its own base's name."""
+    if name in ("", DEFAULT_MODEL):
+        return "all-MiniLM-L6-v2"
+    record = read_record(path)
+    label = record.get("base_name", path.name) if record else path.name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "model"
+
+
+def _versions() -> dict:
+    versions = {}
+    for package in ("sentence-transformers", "transformers", "torch"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+# --- adapted models on disk ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AdaptedModel:
+    """An adapted model folder and its record."""
+
+    path: Path
+    record: dict
+
+    @property
+    def label(self) -> str:
+        """For a model picker: folder name, base model, texts and date."""
+        data = self.record.get("data", {})
+        trained = self.record.get("trained", {})
+        return (f"{self.path.name} (adapted from {self.record.get('base_model', '?')} on {data.get('texts', '?')} "
+                f"texts, {trained.get('steps', '?')} steps, {self.record.get('created', '')[:10]})")
+
+
+def read_record(path: str | Path) -> dict | None:
+    """The adaptation record of a model folder, or None when the folder was not made by `adapt`."""
+    file = Path(path) / RECORD
+    try:
+        record = json.loads(file.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+
+
+def list_adapted_models(root: str | Path | None = None) -> list[AdaptedModel]:
+    """The adapted models under `root` (default <cache>/models), newest first."""
+    root = Path(root) if root else models_dir()
+    found = []
+    for folder in root.iterdir() if root.is_dir() else []:
+        record = read_record(folder) if folder.is_dir() and not folder.name.startswith(".") else None
+        if record is not None:
+            found.append(AdaptedModel(folder, record))
+    return sorted(found, key=lambda m: (m.record.get("created", ""), m.path.name), reverse=True)
+
+
+def delete_adapted_model(path: str | Path) -> None:
+    """Delete an adapted model folder; any other folder (one without our record) is refused."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir() or read_record(path) is None:
+        raise CoreError(f"'{path}' is not an adapted model folder (it has no {RECORD} record); "
+                        "only models made by adapting can be deleted here.")
+    shutil.rmtree(path)
+
+
+# --- before and after -------------------------------------------------------------------------------
+
+def topic_changes(before, after) -> dict:
+    """How many texts changed topic between two labelings of the same texts, after matching each topic
+    before to the topic after it shares most texts with (Hungarian assignment; topic ids are arbitrary)."""
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics.cluster import contingency_matrix
+
+    before, after = np.asarray(before), np.asarray(after)
+    if before.shape != after.shape:
+        raise CoreError("The two runs have different numbers of texts; compare runs on the same texts.")
+    if not len(before):
+        return {"texts": 0, "changed": 0, "changed_share": 0.0, "matching": {}}
+    old, old_idx = np.unique(before, return_inverse=True)
+    new, new_idx = np.unique(after, return_inverse=True)
+    table = contingency_matrix(old_idx, new_idx)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    kept = int(table[rows, cols].sum())
+    return {"texts": len(before), "changed": len(before) - kept, "changed_share": (len(before) - kept) / len(before),
+            "matching": {int(old[r]): int(new[c]) for r, c in zip(rows, cols)}}
+
+
+def compare_runs(before, after) -> dict:
+    """Two pipeline Results on the same texts (say the base and the adapted model, same k and seed) side
+    by side: each topic figure before and after, and how many texts changed topic."""
+    figures_before, figures_after = before.metrics.get("topics", {}), after.metrics.get("topics", {})
+    figures = {name: {"before": figures_before.get(name), "after": figures_after.get(name),
+                      "change": (figures_after[name] - figures_before[name])
+                      if isinstance(figures_before.get(name), (int, float))
+                      and isinstance(figures_after.get(name), (int, float)) else None}
+               for name in dict.fromkeys([*figures_before, *figures_after])}
+    return {"figures": figures, **topic_changes(before.labels, after.labels)}

@@ -1,0 +1,111 @@
+"""Adapting the real bundled model on a tiny corpus (a few steps), the saved folder, and before/after figures."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.__main__ import main
+from core.adapt import (FORMAT, RECORD, adapt, compare_runs, delete_adapted_model, fingerprint, list_adapted_models,
+                        read_record, topic_changes)
+from core.embed import TransformerEmbedder
+from core.errors import CoreError
+
+SETTINGS = dict(steps=2, batch_size=8, seed=7)
+
+
+@pytest.fixture(scope="module")
+def texts(english_texts):
+    return english_texts[:16]
+
+
+@pytest.fixture(scope="module")
+def adapted(tmp_path_factory, texts):
+    return adapt(texts, out_dir=tmp_path_factory.mktemp("models") / "tiny", **SETTINGS)
+
+
+def test_folder_holds_safetensors_and_the_record(adapted, texts):
+    files = {p.name for p in adapted.rglob("*") if p.is_file()}
+    assert "model.safetensors" in files and RECORD in files
+    assert not [f for f in files if f.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"))]
+    record = read_record(adapted)
+    assert record["base_model"] == "default"
+    assert record["data"] == {"texts": 16, "fingerprint": fingerprint(texts)}
+    assert record["settings"]["seed"] == 7 and record["settings"]["steps"] == 2
+    assert record["trained"]["steps"] == 2 and record["created"]
+
+
+def test_adapted_model_loads_as_a_model_folder_and_moves_the_embeddings(adapted, texts, embedder):
+    loaded = TransformerEmbedder(str(adapted))
+    assert (loaded.pooling, loaded.max_length) == (embedder.pooling, embedder.max_length)
+    after, before = loaded.embed(texts), embedder.embed(texts)
+    similarity = (after * before).sum(axis=1)
+    assert not np.allclose(after, before, atol=1e-4)
+    assert similarity.min() > 0.8  # a few steps adapt the model, they do not replace it
+
+
+def test_command_line_with_the_same_seed_gives_the_same_weights(adapted, texts, tmp_path, capsys):
+    from safetensors.numpy import load_file
+
+    path = tmp_path / "texts.csv"
+    pd.DataFrame({"text": texts}).to_csv(path, index=False)
+    out = tmp_path / "again"
+    code = main(["adapt", str(path), "--steps", "2", "--batch-size", "8", "--seed", "7", "--out", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    first, second = load_file(adapted / "model.safetensors"), load_file(out / "model.safetensors")
+    assert first.keys() == second.keys()
+    assert all(np.array_equal(first[k], second[k]) for k in first)
+
+
+def test_should_stop_ends_training_and_keeps_the_steps_done(texts, tmp_path):
+    steps = []
+    folder = adapt(texts, out_dir=tmp_path / "stopped", steps=50, batch_size=8,
+                   progress=lambda step, total: steps.append(step), should_stop=lambda: len(steps) >= 1)
+    assert steps == [1]
+    assert read_record(folder)["trained"]["steps"] == 1
+    assert read_record(folder)["trained"]["stopped_by"] == "stopped"
+
+
+def test_bad_requests_are_explained(texts, tmp_path):
+    with pytest.raises(CoreError, match="at least 2"):
+        adapt(["only one"], out_dir=tmp_path / "a")
+    with pytest.raises(CoreError, match="TF-IDF"):
+        adapt(texts, "tfidf", out_dir=tmp_path / "b")
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(CoreError, match="already exists"):
+        adapt(texts, out_dir=tmp_path / "taken")
+    assert main(["adapt", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_only_adapted_folders_are_listed_and_deleted(tmp_path):
+    made = tmp_path / "made"
+    made.mkdir()
+    (made / RECORD).write_text(json.dumps({"format": FORMAT, "created": "2026-01-01T00:00:00+00:00"}))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "config.json").write_text("{}")
+    assert [m.path for m in list_adapted_models(tmp_path)] == [made]
+    with pytest.raises(CoreError, match="not an adapted model"):
+        delete_adapted_model(other)
+    assert other.exists()
+    delete_adapted_model(made)
+    assert not made.exists()
+
+
+def test_topic_changes_match_topics_before_counting():
+    before = [0, 0, 1, 1, 2, 2]
+    assert topic_changes(before, [2, 2, 0, 0, 1, 1])["changed"] == 0  # the same topics, renumbered
+    moved = topic_changes(before, [1, 1, 0, 0, 2, 0])
+    assert moved["changed"] == 1 and moved["matching"] == {0: 1, 1: 0, 2: 2}
+
+
+def test_compare_runs_puts_each_figure_before_and_after():
+    from types import SimpleNamespace
+
+    before = SimpleNamespace(labels=[0, 0, 1, 1], metrics={"topics": {"nmi": 0.5, "npmi": None}})
+    after = SimpleNamespace(labels=[1, 1, 0, 1], metrics={"topics": {"nmi": 0.75, "npmi": 0.1}})
+    comparison = compare_runs(before, after)
+    assert comparison["figures"]["nmi"] == {"before": 0.5, "after": 0.75, "change": 0.25}
+    assert comparison["figures"]["npmi"]["change"] is None
+    assert comparison["changed"] == 1
