@@ -4,7 +4,7 @@ with the same seed, for each of several clustering seeds (their mean is the figu
 
     .venv/bin/python bench/adapt.py                     # trains with the default budget, prints the table
     .venv/bin/python bench/adapt.py --model-dir DIR     # evaluates an adapted folder again without training
-    .venv/bin/python bench/adapt.py --method simcse --steps 60 --json bench/out/adapt.json
+    .venv/bin/python bench/adapt.py --method simcse --steps 53 --max-seconds 0 --json bench/out/adapt.json
 """
 from __future__ import annotations
 
