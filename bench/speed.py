@@ -32,6 +32,8 @@ import pandas as pd
 
 from common import BBC, MOVIELENS, ROOT, table
 
+import core  # noqa: F401,E402  (first: it sets the thread settings torch reads when it loads)
+
 warnings.filterwarnings("ignore")
 OUT = ROOT / "bench" / "out" / "speed"
 SECTIONS = ("embed", "latency", "bertopic", "scale", "coldstart")

@@ -17,6 +17,7 @@ from core.errors import CoreError
 
 MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is used instead
 EXACT_NEIGHBOURS = 4096  # UMAP's own limit for exact neighbours
+SPECTRAL_TEXTS = 20_000  # above this UMAP starts from PCA: its spectral start takes minutes (200 s at 100,000)
 
 
 def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neighbors: int = 15,
@@ -36,7 +37,8 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n_jobs forced to 1 by the seed; spectral init fallback on tiny graphs
         model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=min_dist, metric=metric,
-                          random_state=seed, init="spectral" if n > 50 else "random", low_memory=n > 20_000,
+                          random_state=seed, low_memory=n > 20_000,
+                          init="random" if n <= 50 else "spectral" if n <= SPECTRAL_TEXTS else "pca",
                           precomputed_knn=neighbours(vectors, k, metric, seed))
         return model.fit_transform(vectors).astype(np.float32)
 
