@@ -35,6 +35,7 @@ DEFAULT_MAX_SECONDS = 600.0
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_MAX_LENGTH = 128
 DEFAULT_LEARNING_RATE = 2e-5
+WARMUP_STEPS = 10  # at most: a budget cut short by the clock should not end inside the warm-up
 METHODS = ("crops", "simcse")
 DEFAULT_METHOD = "crops"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
@@ -45,9 +46,14 @@ def models_dir() -> Path:
     return cache_dir() / "models"
 
 
+def training_texts(texts) -> list[str]:
+    """The texts adapt() trains on: each distinct non-blank text once, in first-seen order."""
+    return [t for t in dict.fromkeys(str(t) for t in texts) if t.strip()]
+
+
 def fingerprint(texts) -> str:
-    """A content hash of the texts, in order."""
-    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode()).hexdigest()[:16]
+    """A content hash of the training texts of `texts`: the record's data fingerprint."""
+    return hashlib.sha256(json.dumps(training_texts(texts), ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
@@ -68,7 +74,7 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
     max_length : tokens per text while training (default 128, for speed); the saved model keeps the
         base model's own limit.
     learning_rate : AdamW peak learning rate, reached after a linear warm-up over the first 10 % of
-        steps, then decaying linearly to 0 at `steps`.
+        steps (at most 10 steps), then decaying linearly to 0 at `steps`.
     method : 'crops' (default) or 'simcse': what each text's positive is (see the module docstring).
     seed : seeds torch, numpy, random and the order of the texts; on the CPU two runs with the same
         seed, texts and settings give the same weights.
@@ -78,7 +84,7 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
     should_stop : polled before each step; when it returns True training ends and the steps done so
         far are saved (as when the time budget runs out).
     """
-    texts = [t for t in dict.fromkeys(str(t) for t in texts) if t.strip()]
+    texts = training_texts(texts)
     if len(texts) < 2:
         raise CoreError("Adapting the model needs at least 2 different non-empty texts.")
     if steps < 1 or batch_size < 2 or max_length < 8 or learning_rate <= 0:
@@ -114,10 +120,16 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
         "base_model": base_model, "base_model_path": str(base_path), "base_name": base_name,
         "data": {"texts": len(texts), "fingerprint": data},
         "settings": {"method": method, "steps": steps, "max_seconds": max_seconds, "batch_size": batch_size,
-                     "max_length": max_length, "learning_rate": learning_rate, "warmup_share": 0.1,
+                     "max_length": max_length, "learning_rate": learning_rate,
+                     "warmup_steps": warmup_steps(steps),
                      "scale": 20.0, "seed": seed, "device": device},
         "trained": trained, "packages": _versions()}
     return _save(model, target, record)
+
+
+def warmup_steps(steps: int) -> int:
+    """Steps of linear learning-rate warm-up: 10 % of the planned steps, at most WARMUP_STEPS."""
+    return max(1, min(WARMUP_STEPS, steps // 10))
 
 
 def _seed_everything(seed: int) -> None:
@@ -148,7 +160,7 @@ def _train(model, texts: list[str], *, method, steps, max_seconds, batch_size, m
 
     loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-    warmup = max(1, steps // 10)
+    warmup = warmup_steps(steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     order = torch.Generator().manual_seed(seed)
@@ -215,7 +227,6 @@ def _save(model, target: Path, record: dict) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     try:
         model.save(str(partial), safe_serialization=True, create_model_card=False)
-        _write_legacy_pooling_keys(partial)
         pickled = [p.name for p in partial.rglob("*") if p.suffix in PICKLE_SUFFIXES]
         if pickled or not any(partial.glob("*.safetensors")):
             raise CoreError(f"Saving the adapted model did not write safetensors only ({', '.join(pickled)}); "
@@ -225,21 +236,6 @@ def _save(model, target: Path, record: dict) -> Path:
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
-
-
-def _write_legacy_pooling_keys(folder: Path) -> None:
-    """Newer sentence-transformers write `pooling_mode: "mean"`; add the boolean keys older readers
-    (core.embed included) look for. sentence-transformers itself ignores them when pooling_mode is set."""
-    modules = folder / "modules.json"
-    for module in json.loads(modules.read_text()) if modules.is_file() else []:
-        if module.get("type", "").endswith("Pooling"):
-            config_path = folder / module["path"] / "config.json"
-            config = json.loads(config_path.read_text())
-            modes = config.get("pooling_mode")
-            for mode in [modes] if isinstance(modes, str) else modes or []:
-                config[{"cls": "pooling_mode_cls_token", "max": "pooling_mode_max_tokens",
-                        "mean": "pooling_mode_mean_tokens"}.get(mode, f"pooling_mode_{mode}")] = True
-            config_path.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def _base_name(name: str, path: Path) -> str:
@@ -275,7 +271,9 @@ class AdaptedModel:
         """For a model picker: folder name, base model, texts and date."""
         data = self.record.get("data", {})
         trained = self.record.get("trained", {})
-        return (f"{self.path.name} (adapted from {self.record.get('base_model', '?')} on {data.get('texts', '?')} "
+        base = self.record.get("base_model", "?")
+        base = "the bundled all-MiniLM-L6-v2" if base == DEFAULT_MODEL else base
+        return (f"{self.path.name} (adapted from {base} on {data.get('texts', '?')} "
                 f"texts, {trained.get('steps', '?')} steps, {self.record.get('created', '')[:10]})")
 
 
@@ -331,13 +329,12 @@ def topic_changes(before, after) -> dict:
             "matching": {int(old[r]): int(new[c]) for r, c in zip(rows, cols)}}
 
 
-def compare_runs(before, after) -> dict:
-    """Two pipeline Results on the same texts (say the base and the adapted model, same k and seed) side
-    by side: each topic figure before and after, and how many texts changed topic."""
-    figures_before, figures_after = before.metrics.get("topics", {}), after.metrics.get("topics", {})
-    figures = {name: {"before": figures_before.get(name), "after": figures_after.get(name),
-                      "change": (figures_after[name] - figures_before[name])
-                      if isinstance(figures_before.get(name), (int, float))
-                      and isinstance(figures_after.get(name), (int, float)) else None}
-               for name in dict.fromkeys([*figures_before, *figures_after])}
-    return {"figures": figures, **topic_changes(before.labels, after.labels)}
+def compare_topics(before_labels, before_figures: dict, after_labels, after_figures: dict) -> dict:
+    """Two topic runs on the same texts (say the base and the adapted model, same k and seed) side by
+    side: each quality figure before and after, and how many texts changed topic."""
+    figures = {name: {"before": before_figures.get(name), "after": after_figures.get(name),
+                      "change": after_figures[name] - before_figures[name]
+                      if isinstance(before_figures.get(name), (int, float))
+                      and isinstance(after_figures.get(name), (int, float)) else None}
+               for name in dict.fromkeys([*before_figures, *after_figures])}
+    return {"figures": figures, **topic_changes(before_labels, after_labels)}

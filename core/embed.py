@@ -71,8 +71,11 @@ def _pooling_mode(path: Path) -> str:
         for module in json.loads(modules.read_text()):
             if module.get("type", "").endswith("Pooling"):
                 config = json.loads((path / module["path"] / "config.json").read_text())
+                named = config.get("pooling_mode")  # newer sentence-transformers: "mean" or ["mean", ...]
+                named = [named] if isinstance(named, str) else named or []
                 for mode in ("cls", "max", "mean"):
-                    if config.get(f"pooling_mode_{mode}_token") or config.get(f"pooling_mode_{mode}_tokens"):
+                    if mode in named or config.get(f"pooling_mode_{mode}_token") \
+                            or config.get(f"pooling_mode_{mode}_tokens"):
                         return mode
     return "mean"
 

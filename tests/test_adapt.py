@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from core.__main__ import main
-from core.adapt import (FORMAT, RECORD, adapt, compare_runs, delete_adapted_model, fingerprint, list_adapted_models,
-                        read_record, topic_changes)
+from core.adapt import (FORMAT, RECORD, adapt, compare_topics, delete_adapted_model, fingerprint, list_adapted_models,
+                        read_record, topic_changes, warmup_steps)
 from core.embed import TransformerEmbedder
 from core.errors import CoreError
 
@@ -100,12 +100,12 @@ def test_topic_changes_match_topics_before_counting():
     assert moved["changed"] == 1 and moved["matching"] == {0: 1, 1: 0, 2: 2}
 
 
-def test_compare_runs_puts_each_figure_before_and_after():
-    from types import SimpleNamespace
-
-    before = SimpleNamespace(labels=[0, 0, 1, 1], metrics={"topics": {"nmi": 0.5, "npmi": None}})
-    after = SimpleNamespace(labels=[1, 1, 0, 1], metrics={"topics": {"nmi": 0.75, "npmi": 0.1}})
-    comparison = compare_runs(before, after)
+def test_compare_topics_puts_each_figure_before_and_after():
+    comparison = compare_topics([0, 0, 1, 1], {"nmi": 0.5, "npmi": None}, [1, 1, 0, 1], {"nmi": 0.75, "npmi": 0.1})
     assert comparison["figures"]["nmi"] == {"before": 0.5, "after": 0.75, "change": 0.25}
     assert comparison["figures"]["npmi"]["change"] is None
     assert comparison["changed"] == 1
+
+
+def test_warm_up_is_a_tenth_of_the_steps_but_never_more_than_ten():
+    assert [warmup_steps(n) for n in (1, 5, 50, 100, 200, 5000)] == [1, 1, 5, 10, 10, 10]

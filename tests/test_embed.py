@@ -67,3 +67,15 @@ def test_models_that_are_not_on_disk_are_explained(tmp_path):
         resolve_model("someone/model-that-is-not-cached")
     with pytest.raises(CoreError, match="not a transformer model"):
         resolve_model(str(tmp_path))
+
+
+@pytest.mark.parametrize("config", [{"pooling_mode": "cls"}, {"pooling_mode": ["cls"]},
+                                    {"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}])
+def test_the_pooling_a_model_folder_names_is_used_in_either_config_style(tmp_path, config):
+    import json
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(default_model_path(), folder)
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384, **config}))
+    assert TransformerEmbedder(str(folder)).pooling == "cls"

@@ -19,6 +19,7 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 from core import pipeline
+from core.adapt import adapt, compare_topics, delete_adapted_model, fingerprint, list_adapted_models, read_record
 from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
 from core.embed import EmbeddingCache, embed_texts
 from core.evaluate import topic_quality
@@ -26,6 +27,7 @@ from core.export import csv_bytes, run_record, tables
 from core.interests import factorize
 from core.keywords import describe_topics
 from core.recommend import recommend, recommend_for_profile, seen_items
+from ui.jobs import Job
 
 MODEL_NAMES = {"default": "Bundled all-MiniLM-L6-v2", "tfidf": "TF-IDF / LSA baseline"}
 METHOD_NAMES = {"kmeans": "KMeans (choose k)", "hdbscan": "HDBSCAN (automatic)",
@@ -40,7 +42,7 @@ FACTORS = ITEMS + ("factors",)
 EVALUATION = FACTORS + ("popularity_weight",)
 RECS = EVALUATION + ("top_n",)
 OPTIONS = {"dims": 2, "colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True,
-           "new_user_text": ""}
+           "new_user_text": "", "compare": False}
 MAX_K = 30
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -94,6 +96,8 @@ def update(**changes) -> None:
 
 def model_name(model: str | None = None) -> str:
     model = model or settings().model
+    if (record := adapted_record(model)) is not None:
+        return f"{Path(model).name} (adapted from {model_name(record.get('base_model') or 'default')})"
     return MODEL_NAMES.get(model, model)
 
 
@@ -166,8 +170,8 @@ def corpus_from_upload(upload, columns: dict, catalogue=None, interactions=None)
 
 # --- the cached stages --------------------------------------------------------------------------
 
-def key(fields: tuple[str, ...]) -> tuple:
-    s = settings()
+def key(fields: tuple[str, ...], s: pipeline.Settings | None = None) -> tuple:
+    s = s or settings()
     return (st.session_state.fingerprint, *(getattr(s, f) for f in fields))
 
 
@@ -200,9 +204,11 @@ def _embed(_corpus: Corpus, _settings: pipeline.Settings, key: tuple):
     return vectors
 
 
-def vectors() -> tuple[np.ndarray, np.ndarray | None]:
-    """Text vectors and catalogue vectors, embedded together."""
-    return _embed(corpus(), settings(), key(EMBED))
+def vectors(s: pipeline.Settings | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Text vectors and catalogue vectors, embedded together (with the current settings unless given;
+    the same holds for the stages below)."""
+    s = s or settings()
+    return _embed(corpus(), s, key(EMBED, s))
 
 
 @st.cache_data(show_spinner="Projecting with UMAP… (the first projection after a start compiles numba: about "
@@ -211,18 +217,19 @@ def _project(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple, dim
     return pipeline.project(_vectors, _settings, dims)
 
 
-def points(method: str | None = None) -> np.ndarray | None:
+def points(s: pipeline.Settings | None = None) -> np.ndarray | None:
     """Where a method clusters, as core.pipeline.clustering_space decides: UMAP for HDBSCAN (cached here,
     since it is the slow one), the embeddings themselves for KMeans and agglomerative, None for LDA."""
-    s = dataclasses.replace(settings(), method=method or settings().method)
+    s = s or settings()
     if s.method == "hdbscan":
-        return _project(vectors()[0], s, key(POINTS), None)
-    return pipeline.clustering_space(vectors()[0], s)
+        return _project(vectors(s)[0], s, key(POINTS, s), None)
+    return pipeline.clustering_space(vectors(s)[0], s)
 
 
-def view(dims: int = 2) -> np.ndarray:
+def view(dims: int = 2, s: pipeline.Settings | None = None) -> np.ndarray:
     """UMAP coordinates for the 2D or 3D scatter."""
-    return _project(vectors()[0], settings(), key(VIEW), dims)
+    s = s or settings()
+    return _project(vectors(s)[0], s, key(VIEW, s), dims)
 
 
 def _assign(texts, space: np.ndarray | None, s: pipeline.Settings) -> np.ndarray:
@@ -238,19 +245,20 @@ def _topics(_corpus: Corpus, _vectors: np.ndarray, _points, _settings: pipeline.
     return labels, describe_topics(_corpus.texts, labels, _vectors, top_n=10)
 
 
-def topics():
+def topics(s: pipeline.Settings | None = None):
     """(a topic id per text, the described topics) for the current method and k."""
-    s = settings()
-    return _topics(corpus(), vectors()[0], points(), s, key(TOPICS))
+    s = s or settings()
+    return _topics(corpus(), vectors(s)[0], points(s), s, key(TOPICS, s))
 
 
 def topic_labels() -> dict[int, str]:
     return {t.id: t.label for t in topics()[1]}
 
 
-def quality_space(method: str | None = None) -> np.ndarray:
+def quality_space(s: pipeline.Settings | None = None) -> np.ndarray:
     """Where silhouette is measured: the clustering space (the 2D view for LDA, as the pipeline does)."""
-    return view(2) if (method or settings().method) == "lda" else points(method)
+    s = s or settings()
+    return view(2, s) if s.method == "lda" else points(s)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -259,10 +267,11 @@ def _quality(_corpus: Corpus, _labels, _topics, _space, key: tuple) -> dict:
     return topic_quality(_corpus.texts, words, _labels, _space, _corpus.labels)
 
 
-def quality() -> dict:
+def quality(s: pipeline.Settings | None = None) -> dict:
     """Coherence, diversity, silhouette, and purity/NMI/ARI when labels are mapped."""
-    labels, found = topics()
-    return _quality(corpus(), labels, found, quality_space(), key(TOPICS))
+    s = s or settings()
+    labels, found = topics(s)
+    return _quality(corpus(), labels, found, quality_space(s), key(TOPICS, s))
 
 
 def sweep_method() -> str:
@@ -285,7 +294,7 @@ def k_sweep() -> pd.DataFrame:
     every 4th k for LDA, which takes about a second per fit on the demo)."""
     s = dataclasses.replace(settings(), method=sweep_method())
     ks = tuple(range(2, max_k() + 1, 4 if s.method == "lda" else 1))
-    return _k_sweep(corpus(), quality_space(s.method), s, key(POINTS) + (s.method,), ks)
+    return _k_sweep(corpus(), quality_space(s), s, key(POINTS) + (s.method,), ks)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -362,6 +371,44 @@ def result() -> pipeline.Result:
                            items, recommendations(), metrics)
 
 
+# --- adapting the model (core.adapt) -------------------------------------------------------------
+
+def adapted_record(model: str | None = None) -> dict | None:
+    """The adaptation record of `model` (default: the current one), None when it was not adapted."""
+    model = model or settings().model
+    return None if model in MODEL_NAMES else read_record(model)
+
+
+def adapted_on_these_texts(record: dict) -> bool:
+    return record.get("data", {}).get("fingerprint") == fingerprint(corpus().texts)
+
+
+def adapt_job() -> Job | None:
+    """This session's adaptation, running or finished, if one was started."""
+    return st.session_state.get("adapt_job")
+
+
+def start_adapting(steps: int, minutes: float, seed: int) -> None:
+    """Adapt the current model to the loaded texts in the background (one job per session)."""
+    texts, base = list(corpus().texts), settings().model
+    st.session_state.adapt_job = Job(lambda progress, should_stop: adapt(
+        texts, base, steps=steps, max_seconds=minutes * 60, seed=seed, progress=progress,
+        should_stop=should_stop), name="adapt")
+
+
+def delete_adapted(path: str) -> None:
+    """Delete an adapted model folder; if it was in use, go back to the bundled model."""
+    delete_adapted_model(path)
+    if settings().model == path:
+        update(model="default")
+
+
+def comparison() -> dict:
+    """Topics of the current (adapted) model against its base model with the same data and settings."""
+    before = dataclasses.replace(settings(), model=adapted_record()["base_model"])
+    return compare_topics(topics(before)[0], quality(before), topics()[0], quality())
+
+
 # --- shaped for display -------------------------------------------------------------------------
 
 def users_by_activity() -> pd.Series:
@@ -380,6 +427,16 @@ def interest_profile(user: str) -> pd.DataFrame:
     names = topic_labels()
     predicted = factorization().reconstructed.loc[user].to_numpy()
     return pd.DataFrame({"share": R.loc[user].to_numpy(), "predicted": predicted}, index=[names[t] for t in R.columns])
+
+
+FIGURES = {"topics": "Topics", "npmi": "Coherence (NPMI)", "diversity": "Diversity", "silhouette": "Silhouette",
+           "outliers": "Outliers (share)", "purity": "Purity", "nmi": "NMI", "ari": "ARI"}
+
+
+def comparison_frame(found: dict) -> pd.DataFrame:
+    """The before/after figures of comparison() as a table, one row per quality figure."""
+    rows = {FIGURES.get(name, name): values for name, values in found["figures"].items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["before", "after", "change"])
 
 
 def view_frame(dims: int) -> pd.DataFrame:

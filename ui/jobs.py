@@ -1,0 +1,58 @@
+"""Long work in a background thread, so that a page keeps answering, shows progress and can stop it.
+
+Streamlit reruns a page's script on every click; work done inside the script would block the page and
+be cut off by the next click. A Job runs its work in a thread instead and keeps the progress, result
+or error for the page to read on each rerun. The work never touches Streamlit.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from core.errors import CoreError
+
+Work = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
+
+
+class Job:
+    """work(progress, should_stop) in a daemon thread; progress(done, total) and should_stop() are
+    handed to it, and stop() makes should_stop() return True."""
+
+    def __init__(self, work: Work, name: str = "job"):
+        self.done, self.total = 0, 0
+        self.result, self.error = None, None
+        self.started, self.finished = time.monotonic(), None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Work) -> None:
+        try:
+            self.result = work(self._progress, self._stop.is_set)
+        except CoreError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # shown on the page; the traceback goes to the server log
+            logging.getLogger(__name__).exception("background job failed")
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.finished = time.monotonic()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
