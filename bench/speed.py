@@ -104,7 +104,7 @@ def section_embed(quick: bool) -> None:
     movies = pd.read_csv(MOVIELENS / "movies.csv")
     sets = {"BBC articles": pd.read_csv(BBC)["text"].tolist()[:48 if quick else 160],
             "MovieLens titles": movies["title"].drop_duplicates().tolist()[:600 if quick else 3000]}
-    rounds = 2 if quick else 3
+    rounds = 2 if quick else 5
     fp32 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
     bf16 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, precision="bf16")
     by_tokens = {p: TransformerEmbedder(windows=False, batch_size=32, precision=p) for p in ("fp32", "bf16")}
@@ -133,6 +133,7 @@ def section_embed(quick: bool) -> None:
             rows.append({"texts": f"{name} ({len(texts)})", "embedder": c,
                          "texts/s": len(texts) / statistics.median(seconds[c]),
                          "x sentence-transformers": statistics.median([a / b for a, b in zip(st_s, seconds[c])]),
+                         "per round": " / ".join(f"{a / b:.2f}" for a, b in zip(st_s, seconds[c])),
                          "mean cosine to fp32": float((vectors[c] * vectors["project fp32"]).sum(1).mean())})
         print(table(rows[-len(names):], list(rows[0])), flush=True)
     print("(batch 32 unless 'batches by tokens': as many windows as fill 32 x 256 tokens, at most 256; "

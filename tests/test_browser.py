@@ -158,3 +158,26 @@ def test_two_sessions_on_one_server_keep_their_own_data(page, server, tmp_path):
     open_page(page, "Data", "Rows read")  # a fresh run of the first visitor's session: still their own data
     expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("session-a.csv")
     expect(metric(page, "Rows read")).to_have_text("12")
+
+
+def test_adapting_shows_its_progress_and_result_without_clicks(page):
+    """The progress panel redraws itself every second (st.fragment(run_every)), which AppTest cannot run."""
+    from playwright.sync_api import expect
+
+    open_page(page, "Embeddings", "coloured by topic")
+    page.get_by_text("Adapt the model to these texts (experimental)").click()
+    steps = page.get_by_label("Steps (32 texts each)")
+    steps.fill("40")
+    steps.press("Enter")
+    wait_for(page, "Start adapting")
+    page.get_by_role("button", name="Start adapting").click()
+    expect(page.get_by_text("Adapting: step")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Saved the adapted model")).to_be_visible(timeout=FIRST_RUN_S * 1000)
+    shoot(page, "7-adapted")
+    page.get_by_role("button", name="Use the adapted model").click()
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("adapted from Bundled all-MiniLM-L6-v2")
+    page.get_by_role("button", name="Delete this adapted model").click()
+    page.get_by_role("button", name="Delete it").click()
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("Bundled all-MiniLM-L6-v2")
+    expect(page.get_by_text("Deleted ")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
