@@ -109,6 +109,7 @@ def main() -> None:
     cold_project = recommender.ranker(cold_history, validation=True, cold=cold)
     cold_results = evaluate_rankers({"project": cold_project}, cold_history, cold_holdout, item_ids, k=10, seed=0,
                                     candidates=candidates)
+    print(f"cold-start items: {cold_project.description}", flush=True)
     print(f"users: warm {warm['users']}, cold {cold_results['users']}", flush=True)
 
     for name in ("random", "popularity", "item-kNN (cosine)", "ALS (implicit)", "project"):

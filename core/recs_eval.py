@@ -29,6 +29,16 @@ def catalogue_corpus(catalogue: Catalogue, interactions: pd.DataFrame) -> Corpus
                   items=catalogue.item_ids, catalogue=catalogue, interactions=interactions)
 
 
+def cold_split(history: pd.DataFrame, warm: list[str], min_rating: float, seed: int):
+    """The cold-start protocol inside a history, for validation: a seeded fifth of the `warm` items loses
+    all its interactions, and every user who liked one of them holds out the latest such item.
+    Returns (history without those items, holdout: user_id, item_id, the set of those items)."""
+    rng = np.random.default_rng(seed)
+    chosen = set(rng.choice(sorted(warm), size=max(1, len(warm) // 5), replace=False))
+    inside = history["item_id"].isin(chosen)
+    return history[~inside], leave_last_out(history[inside], min_rating)[1], chosen
+
+
 @dataclass
 class Ranker:
     """Scores users x items for evaluate_rankers, and says how it was configured."""
@@ -79,7 +89,8 @@ class TopicRecommender:
         With validation, the blend weights are those that rank each user's latest liked item in the
         history best (that item left out); the test holdout is never looked at. With `cold` (items that
         have no interactions and are ranked among themselves) the validation copies that protocol inside
-        the history: another random fifth of the items loses its interactions.
+        the history: another random fifth of the items loses its interactions, and every user who liked
+        one of them is validated on the latest such item (not only users whose latest like fell there).
         """
         if validation:
             weights = self._validate(history, holdout, cold)
@@ -90,14 +101,13 @@ class TopicRecommender:
         return ranker
 
     def _validate(self, history: pd.DataFrame, holdout: pd.DataFrame | None, cold: set[str] | None) -> dict:
-        inner_history, inner_holdout = leave_last_out(history, self._threshold(history))
         candidates = None
-        if cold is not None:
-            warm = sorted(i for i in self._item_ids(history) if i not in cold)
-            rng = np.random.default_rng(self.settings.seed)
-            inner_cold = set(rng.choice(warm, size=max(1, len(warm) // 5), replace=False))
-            inner_history = inner_history[~inner_history["item_id"].isin(inner_cold)]
-            inner_holdout = inner_holdout[inner_holdout["item_id"].isin(inner_cold)]
+        if cold is None:
+            inner_history, inner_holdout = leave_last_out(history, self._threshold(history))
+        else:
+            inner_history, inner_holdout, inner_cold = cold_split(
+                history, [i for i in self._item_ids(history) if i not in cold], self._threshold(history),
+                self.settings.seed)
         hidden = inner_holdout if holdout is None else pd.concat([holdout, inner_holdout])
         inner = self._fit(inner_history, hidden)
         if cold is not None:

@@ -57,3 +57,20 @@ def test_leave_last_out_and_baselines():
     results = evaluate_rankers(oracle, history, holdout, ["a", "b", "c"], k=1)
     assert results["oracle"]["hr@1"] == 1.0 and results["oracle"]["ndcg@1"] == 1.0
     assert set(results) == {"users", "oracle", "popularity", "random"}
+
+
+def test_the_cold_validation_split_hides_a_fifth_of_the_warm_items_and_holds_out_each_likers_latest():
+    from core.recs_eval import cold_split
+
+    rng = np.random.default_rng(3)
+    log = pd.DataFrame({"user_id": [f"u{n}" for n in rng.integers(0, 30, 600)],
+                        "item_id": [f"i{n}" for n in rng.integers(0, 50, 600)],
+                        "rating": rng.choice([2.0, 4.0, 5.0], 600), "time": rng.permutation(600)})
+    warm = [f"i{n}" for n in range(10, 50)]  # i0..i9 are the test's own cold items: never chosen again
+    history, holdout, chosen = cold_split(log, warm, 4.0, seed=1)
+    assert len(chosen) == 8 and chosen <= set(warm)
+    assert not history["item_id"].isin(chosen).any() and len(history) == (~log["item_id"].isin(chosen)).sum()
+    liked = log[log["item_id"].isin(chosen) & (log["rating"] >= 4)]
+    latest = liked.sort_values("time").groupby("user_id").tail(1)
+    assert dict(zip(holdout["user_id"], holdout["item_id"])) == dict(zip(latest["user_id"], latest["item_id"]))
+    assert cold_split(log, warm, 4.0, seed=1)[2] == chosen  # seeded
