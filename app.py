@@ -31,6 +31,7 @@ with st.sidebar:
 st.session_state.in_app = True
 try:
     page.run()
+    state.warm_up_umap()
 except CoreError as exc:  # bad input or settings: the message says what to do; no traceback
     st.error(charts.markdown(exc))
 finally:

@@ -434,6 +434,7 @@ def section_scale(quick: bool) -> None:
 
 # --- 5. cold start ----------------------------------------------------------------------------
 
+READING_S = 15  # seconds spent on the first page before the other pages are opened
 PAGES = [("Data", "Rows read"), ("Embeddings", "coloured by topic"), ("Interests", "V: topics"),
          ("Recommendations", "Offline evaluation"), ("Export", "Run settings"), ("Topics", "Representative texts")]
 
@@ -502,6 +503,7 @@ def section_coldstart(quick: bool) -> None:
             rows = [{"page": "server up (health check answers)", "seconds": up},
                     {"page": "Topics, the first page, with the demo topics (from `streamlit run`)",
                      "seconds": time.perf_counter() - start}]
+            tab.wait_for_timeout(READING_S * 1000)  # someone reads the topics before moving on
             for title, ready in PAGES:
                 with Clock() as c:
                     tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()

@@ -80,12 +80,18 @@ def _pooling_mode(path: Path) -> str:
     return "mean"
 
 
-def _max_length(path: Path, tokenizer, config) -> int:
+def _declared_max_length(path: Path) -> int | None:
+    """The token limit a sentence-transformers folder declares (sentence_bert_config.json), else None."""
     st_config = path / "sentence_bert_config.json"
     if st_config.is_file():
         value = json.loads(st_config.read_text()).get("max_seq_length")
         if value:
             return int(value)
+    return None
+
+
+def _max_length(tokenizer, config) -> int:
+    """The token limit of a plain transformers folder: the position embeddings or the tokenizer's limit."""
     limits = [getattr(config, "max_position_embeddings", 512) or 512]
     if tokenizer.model_max_length and tokenizer.model_max_length < 100_000:
         limits.append(tokenizer.model_max_length)
@@ -118,45 +124,63 @@ class TransformerEmbedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 32, windows: bool = True,
                  precision: str = "fp32", device: str | None = None, max_length: int | None = None,
-                 max_windows: int = MAX_WINDOWS, fixed_batches: bool = False):
+                 max_windows: int = MAX_WINDOWS, fixed_batches: bool = False, lazy: bool = False):
+        if precision not in ("fp32", "bf16"):
+            raise CoreError(f"Unknown precision '{precision}'; use fp32 or bf16.")
+        self.path = resolve_model(model)
+        self.name = model or DEFAULT_MODEL
+        self.pooling = _pooling_mode(self.path)
+        self.batch_size, self.windows, self.precision = batch_size, windows, precision
+        self.fixed_batches = fixed_batches
+        self.max_windows = max(1, max_windows)
+        self.max_length = max_length or _declared_max_length(self.path)
+        self._device, self._model = device, None
+        if not lazy or self.max_length is None:
+            self._load()
+        self.key = "|".join([_model_identity(self.path), self.pooling, str(self.max_length),
+                             f"windows<={self.max_windows}" if windows else "truncate",
+                             "bf16-weights" if precision == "bf16" else precision])
+
+    def _load(self) -> None:
+        """Read the tokenizer and weights (about 5 s with the imports). With lazy=True this waits for the
+        first text that is not in the cache, so a dashboard whose texts are all cached never loads it."""
         import torch
         import transformers
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
-
-        if precision not in ("fp32", "bf16"):
-            raise CoreError(f"Unknown precision '{precision}'; use fp32 or bf16.")
-        self.path = resolve_model(model)
-        self.name = model or DEFAULT_MODEL
         try:
             config = AutoConfig.from_pretrained(self.path, local_files_only=True, trust_remote_code=False)
-            self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True, trust_remote_code=False)
-            self.model = AutoModel.from_pretrained(self.path, local_files_only=True, trust_remote_code=False)
+            tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True, trust_remote_code=False)
+            model = AutoModel.from_pretrained(self.path, local_files_only=True, trust_remote_code=False)
         except ValueError as exc:
             if "trust_remote_code" in str(exc) or "custom code" in str(exc):
-                raise CoreError(f"The model '{model}' needs to run its own code (trust_remote_code), "
+                raise CoreError(f"The model '{self.name}' needs to run its own code (trust_remote_code), "
                                 "which this app never does. Choose another model.") from None
-            raise CoreError(f"The model '{model}' could not be loaded: {exc}") from None
+            raise CoreError(f"The model '{self.name}' could not be loaded: {exc}") from None
         except OSError as exc:
-            raise CoreError(f"The model '{model}' is incomplete on disk ({exc}).") from None
+            raise CoreError(f"The model '{self.name}' is incomplete on disk ({exc}).") from None
         except Exception as exc:  # e.g. damaged weights (SafetensorError)
             reason = (str(exc).strip().splitlines() or [""])[0]
-            raise CoreError(f"The model '{model}' could not be loaded ({type(exc).__name__}: {reason}). "
+            raise CoreError(f"The model '{self.name}' could not be loaded ({type(exc).__name__}: {reason}). "
                             "Choose another model; the bundled default always works.") from None
-        self.device = pick_device(device)
-        self.model.to(self.device, torch.bfloat16 if precision == "bf16" else torch.float32).eval()
-        self.pooling = _pooling_mode(self.path)
-        self.max_length = max_length or _max_length(self.path, self.tokenizer, config)
-        self.batch_size, self.windows, self.precision = batch_size, windows, precision
-        self.fixed_batches = fixed_batches
-        self.max_windows = max(1, max_windows)
-        self._torch = torch
-        self._special = _special_tokens(self.tokenizer)
-        self.key = "|".join([_model_identity(self.path), self.pooling, str(self.max_length),
-                             f"windows<={self.max_windows}" if windows else "truncate",
-                             "bf16-weights" if precision == "bf16" else precision])
+        self.device = pick_device(self._device)
+        model.to(self.device, torch.bfloat16 if self.precision == "bf16" else torch.float32).eval()
+        self.max_length = self.max_length or _max_length(tokenizer, config)
+        self.tokenizer, self._special, self._torch = tokenizer, _special_tokens(tokenizer), torch
+        self._model = model
+
+    @property
+    def model(self):
+        """The transformer, loaded on first use."""
+        if self._model is None:
+            self._load()
+        return self._model
+
+    @model.setter
+    def model(self, model) -> None:
+        self._model = model
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
         """Token windows (with special tokens) and, for each window, the index of its text."""

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from core import cluster as clustering
 from core.data import Corpus
-from core.embed import EmbeddingCache, embed_texts, make_embedder
+from core.embed import DEFAULT_MODEL, EmbeddingCache, embed_texts, make_embedder
 from core.evaluate import evaluate_rankers, leave_last_out, topic_quality
 from core.interests import Factorization, factorize, one_hot, user_topic_matrix
 from core.keywords import Topic, describe_topics
@@ -69,10 +69,12 @@ class Result:
 
 @lru_cache(maxsize=2)
 def load_embedder(model: str, windows: bool = True, precision: str = "fp32", seed: int = 42):
-    """The embedder for a model, loaded once per process."""
+    """The embedder for a model, made once per process. The bundled model, known to be whole, loads its
+    weights only when a text is missing from the cache; any other model loads now, so that a broken
+    one is reported at once."""
     if model == "tfidf":
         return make_embedder(model, seed=seed)
-    return make_embedder(model, windows=windows, precision=precision)
+    return make_embedder(model, windows=windows, precision=precision, lazy=model == DEFAULT_MODEL)
 
 
 def embed(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,

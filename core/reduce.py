@@ -31,16 +31,29 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
         raise CoreError("There are no texts to project.")
     if n < MIN_UMAP_TEXTS:
         return _pca(vectors, n_components)
+    k = min(n_neighbors, n - 1)
+    return _umap(vectors, n_components, k, seed, min_dist, metric, neighbours(vectors, k, metric, seed))
+
+
+def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
+          knn: tuple) -> np.ndarray:
     import umap
 
-    k = min(n_neighbors, n - 1)
+    n = len(vectors)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # n_jobs forced to 1 by the seed; spectral init fallback on tiny graphs
         model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=min_dist, metric=metric,
                           random_state=seed, low_memory=n > 20_000,
                           init="random" if n <= 50 else "spectral" if n <= SPECTRAL_TEXTS else "pca",
-                          precomputed_knn=neighbours(vectors, k, metric, seed))
+                          precomputed_knn=knn)
         return model.fit_transform(vectors).astype(np.float32)
+
+
+def warm_up() -> None:
+    """Project 200 random points, so that numba compiles UMAP now (about 8 s, once per process, not
+    cached on disk) rather than during the first real projection. Leaves the neighbour cache alone."""
+    points = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
+    _umap(points, 2, 15, 0, 0.1, "cosine", _neighbours(points, 15, "cosine", 0))
 
 
 _last: dict = {}

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import runpy
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from core import pipeline
+from core import pipeline, reduce
 from core.adapt import adapt, compare_topics, delete_adapted_model, fingerprint, list_adapted_models, read_record
 from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
 from core.embed import EmbeddingCache, embed_texts
@@ -65,6 +66,15 @@ def page_start() -> None:
     if not st.session_state.get("in_app"):
         runpy.run_path(str(APP), run_name="__main__")
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_umap() -> threading.Thread:
+    """Compile UMAP in a background thread, once per server process, after the first page is shown:
+    the first UMAP view (Embeddings, HDBSCAN) then need not wait the ~8 s of numba compiling."""
+    thread = threading.Thread(target=reduce.warm_up, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner="Reading the bundled demo…")
@@ -211,8 +221,8 @@ def vectors(s: pipeline.Settings | None = None) -> tuple[np.ndarray, np.ndarray 
     return _embed(corpus(), s, key(EMBED, s))
 
 
-@st.cache_data(show_spinner="Projecting with UMAP… (the first projection after a start compiles numba: about "
-                            "25 s)", max_entries=8)
+@st.cache_data(show_spinner="Projecting with UMAP… (right after a server start, numba may still be compiling "
+                            "UMAP: up to about 10 s)", max_entries=8)
 def _project(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple, dims: int | None) -> np.ndarray:
     return pipeline.project(_vectors, _settings, dims)
 
