@@ -79,3 +79,15 @@ def test_the_pooling_a_model_folder_names_is_used_in_either_config_style(tmp_pat
     shutil.copytree(default_model_path(), folder)
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384, **config}))
     assert TransformerEmbedder(str(folder)).pooling == "cls"
+
+
+def test_a_lazy_embedder_loads_the_weights_only_for_a_text_not_in_the_cache(tmp_path, embedder):
+    cache = EmbeddingCache(tmp_path)
+    cached = embed_texts(embedder, ["one text", "another text"], cache=cache)
+    lazy = TransformerEmbedder(lazy=True)
+    assert lazy.key == embedder.key and lazy.max_length == embedder.max_length
+    np.testing.assert_array_equal(embed_texts(lazy, ["another text", "one text"], cache=cache), cached[::-1])
+    assert lazy._model is None  # everything came from the cache
+    fresh = embed_texts(lazy, ["a third text"], cache=cache)
+    assert lazy._model is not None
+    np.testing.assert_allclose(fresh, embedder.embed(["a third text"]), atol=1e-6)
