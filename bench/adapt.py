@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from common import BBC, ROOT, Npmi, Timer, diversity, table
+from common import BBC, ROOT, Npmi, Timer, table
 
 from core import adapt as adaptation
 from core.data import read_corpus
 from core.embed import EmbeddingCache
-from core.evaluate import label_agreement
+from core.evaluate import label_agreement, topic_diversity
 from core.keywords import describe_topics
 from core.pipeline import Settings, assign_topics, clustering_space, embed
 
@@ -36,7 +36,7 @@ def figures(corpus, vectors, npmi, seed):
         labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
         words = [list(t.words) for t in describe_topics(corpus.texts, labels, vectors, top_n=10) if t.id >= 0]
         agreement = label_agreement(corpus.labels, labels)
-        yield k, labels, {"NPMI": npmi(words), "TD": diversity(words), "NMI": agreement["nmi"], "ARI": agreement["ari"]}
+        yield k, labels, {"NPMI": npmi(words), "TD": topic_diversity(words), "NMI": agreement["nmi"], "ARI": agreement["ari"]}
 
 
 def main() -> None:

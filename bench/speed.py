@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common import BBC, MOVIELENS, ROOT, table
+from common import BBC, MOVIELENS, ROOT, Timer, table
 
 import core  # noqa: F401,E402  (first: it sets the thread settings torch reads when it loads)
 
@@ -46,17 +46,6 @@ def load() -> str:
 
 def header(title: str) -> None:
     print(f"\n## {title}  ({load()}, {time.strftime('%H:%M:%S')})", flush=True)
-
-
-class Clock:
-    """Wall and CPU seconds of a block."""
-
-    def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc):
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def forget_caches() -> None:
@@ -85,10 +74,10 @@ def cached_vectors(corpus, settings):
     from core.embed import EmbeddingCache
     from core.pipeline import embed
 
-    with Clock() as c:
+    with Timer() as c:
         vectors, _ = embed(corpus, settings, cache=EmbeddingCache())
     print(f"embeddings of {len(corpus)} texts ({settings.precision}, "
-          f"{'windows' if settings.windows else 'truncated'}) ready in {c.wall:.1f} s (disk cache)", flush=True)
+          f"{'windows' if settings.windows else 'truncated'}) ready in {c.seconds:.1f} s (disk cache)", flush=True)
     return vectors
 
 
@@ -125,9 +114,9 @@ def section_embed(quick: bool) -> None:
         vectors = {}
         for r in range(rounds):
             for c in (names if r % 2 == 0 else names[::-1]):
-                with Clock() as t:
+                with Timer() as t:
                     vectors[c] = contenders[c](texts)
-                seconds[c].append(t.wall)
+                seconds[c].append(t.seconds)
         st_s = seconds["sentence-transformers"]
         for c in names:
             rows.append({"texts": f"{name} ({len(texts)})", "embedder": c,
@@ -141,42 +130,42 @@ def section_embed(quick: bool) -> None:
 
     # Other reduced-precision modes, measured once on the BBC articles for the record.
     texts = sets["BBC articles"]
-    with Clock() as t:
+    with Timer() as t:
         reference = fp32.embed(texts)
     others = []
-    with torch.autocast("cpu", dtype=torch.bfloat16), Clock() as a:
+    with torch.autocast("cpu", dtype=torch.bfloat16), Timer() as a:
         autocast = fp32.embed(texts)
-    others.append({"mode": "bf16 autocast (fp32 weights)", "x fp32": t.wall / a.wall,
+    others.append({"mode": "bf16 autocast (fp32 weights)", "x fp32": t.seconds / a.seconds,
                    "mean cosine to fp32": float((autocast * reference).sum(1).mean())})
     quantised = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
     quantised.model = torch.ao.quantization.quantize_dynamic(quantised.model, {torch.nn.Linear}, dtype=torch.qint8)
     quantised.embed(texts[:8])
-    with Clock() as q:
+    with Timer() as q:
         int8 = quantised.embed(texts)
-    others.append({"mode": "int8 dynamic quantisation", "x fp32": t.wall / q.wall,
+    others.append({"mode": "int8 dynamic quantisation", "x fp32": t.seconds / q.seconds,
                    "mean cosine to fp32": float((int8 * reference).sum(1).mean())})
-    with Clock() as b:
+    with Timer() as b:
         weights = bf16.embed(texts)
-    others.append({"mode": "bf16 weights (the project's bf16)", "x fp32": t.wall / b.wall,
+    others.append({"mode": "bf16 weights (the project's bf16)", "x fp32": t.seconds / b.seconds,
                    "mean cosine to fp32": float((weights * reference).sum(1).mean())})
-    print(f"\nReduced precision on {len(texts)} BBC articles (one pass each, fp32 took {t.wall:.1f} s):")
+    print(f"\nReduced precision on {len(texts)} BBC articles (one pass each, fp32 took {t.seconds:.1f} s):")
     print(table(others, list(others[0])), flush=True)
 
     # Doing less: duplicates once, then the disk cache.
     tags = pd.read_csv(MOVIELENS / "tags.csv")["tag"].astype(str).tolist()
-    with Clock() as s:
+    with Timer() as s:
         st.encode(tags, batch_size=32)
-    with Clock() as d:
+    with Timer() as d:
         embed_texts(fp32, tags)
     folder = OUT / "cache-embed"
     shutil.rmtree(folder, ignore_errors=True)
     cache = EmbeddingCache(folder)
     embed_texts(fp32, tags, cache=cache)
-    with Clock() as h:
+    with Timer() as h:
         embed_texts(fp32, tags, cache=cache)
     print(f"\nMovieLens tags, {len(tags)} texts of which {len(set(tags))} distinct: sentence-transformers "
-          f"{len(tags) / s.wall:.0f} texts/s, project (each distinct text once) {len(tags) / d.wall:.0f} texts/s "
-          f"({s.wall / d.wall:.2f}x), from the disk cache {len(tags) / h.wall:.0f} texts/s ({s.wall / h.wall:.0f}x)")
+          f"{len(tags) / s.seconds:.0f} texts/s, project (each distinct text once) {len(tags) / d.seconds:.0f} texts/s "
+          f"({s.seconds / d.seconds:.2f}x), from the disk cache {len(tags) / h.seconds:.0f} texts/s ({s.seconds / h.seconds:.0f}x)")
 
     # bf16 against fp32 where it matters: the topics.
     from core.evaluate import label_agreement
@@ -199,9 +188,9 @@ def section_embed(quick: bool) -> None:
         gpu = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, device="cuda")
         texts = sets["BBC articles"]
         gpu.embed(texts[:8])
-        with Clock() as g:
+        with Timer() as g:
             gpu.embed(texts)
-        print(f"GPU ({torch.cuda.get_device_name()}): project fp32 {len(texts) / g.wall:.0f} BBC articles/s")
+        print(f"GPU ({torch.cuda.get_device_name()}): project fp32 {len(texts) / g.seconds:.0f} BBC articles/s")
     else:
         print("GPU: no CUDA device on this machine; the embedder picks device 'cuda' when one is present.")
 
@@ -236,24 +225,24 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
                          popularity_weight=s.popularity_weight)
         return R, items, topics, recs
 
-    with Clock() as first:
+    with Timer() as first:
         R, items, topics, _ = after_k(settings)
-    rows = [{"change": f"first topics at k = {settings.k} (tokenises the corpus once)", "wall s": first.wall,
+    rows = [{"change": f"first topics at k = {settings.k} (tokenises the corpus once)", "wall s": first.seconds,
              "CPU s": first.cpu}]
     changes = []
     for k in ks:
-        with Clock() as c:
+        with Timer() as c:
             R, items, topics, recs = after_k(replace(settings, k=k))
         changes.append(("k", c))
     for f in factors:
-        with Clock() as c:
+        with Timer() as c:
             after_factors(replace(settings, k=ks[-1], factors=f), R, items, topics)
         changes.append(("factors", c))
     for what in ("k", "factors"):
         clocks = [c for w, c in changes if w == what]
         values = ks if what == "k" else factors
         rows.append({"change": f"new {what} ({', '.join(map(str, values))}): median / max",
-                     "wall s": f"{statistics.median(c.wall for c in clocks):.3f} / {max(c.wall for c in clocks):.3f}",
+                     "wall s": f"{statistics.median(c.seconds for c in clocks):.3f} / {max(c.seconds for c in clocks):.3f}",
                      "CPU s": f"{statistics.median(c.cpu for c in clocks):.3f} / {max(c.cpu for c in clocks):.3f}"})
     return rows
 
@@ -307,20 +296,20 @@ def section_bertopic(quick: bool) -> None:
         result = run(part, Settings(k=k), cache=EmbeddingCache())  # the embedding stage reads the disk cache
         return sum(v for stage, v in result.timings.items() if stage != "embed"), result.timings
 
-    with Clock() as warm_b:
+    with Timer() as warm_b:
         bertopic(5, 600)
-    with Clock() as warm_o:
+    with Timer() as warm_o:
         ours(5, 600)
-    print(f"warm-up on 600 texts (numba compiles UMAP; in each new process): BERTopic {warm_b.wall:.1f} s, "
-          f"project {warm_o.wall:.1f} s")
+    print(f"warm-up on 600 texts (numba compiles UMAP; in each new process): BERTopic {warm_b.seconds:.1f} s, "
+          f"project {warm_o.seconds:.1f} s")
     rows = []
     for k in (5,) if quick else (5, 20):
         for r in range(1 if quick else 2):
-            with Clock() as b:
+            with Timer() as b:
                 bertopic(k)
             ours_s, stages = ours(k)
-            rows.append({"k": k, "round": r + 1, "BERTopic s": b.wall, "project s (all but embed)": ours_s,
-                         "project / BERTopic": ours_s / b.wall,
+            rows.append({"k": k, "round": r + 1, "BERTopic s": b.seconds, "project s (all but embed)": ours_s,
+                         "project / BERTopic": ours_s / b.seconds,
                          "project stages": ", ".join(f"{s} {v:.2f}" for s, v in stages.items() if s != "embed")})
     print(table(rows, list(rows[0])), flush=True)
     print("The project's run() also draws a 2-D view with UMAP, builds R, U, V and recommendations and computes "
@@ -408,11 +397,11 @@ def section_scale(quick: bool) -> None:
                 lines.append(f"Ctrl-C sent at embed {done.group(1)}%")
         return process.wait(), lines
 
-    with Clock() as first:
+    with Timer() as first:
         code, lines = cli(stop_at=0.2)
     stopped = next((line for line in lines if line.startswith("Ctrl-C sent")), "Ctrl-C never sent")
-    print(f"{stopped}; the command exited after {first.wall:.0f} s with status {code}")
-    with Clock() as second:
+    print(f"{stopped}; the command exited after {first.seconds:.0f} s with status {code}")
+    with Timer() as second:
         code, lines = cli()
     if code != 0:
         print("the run failed:\n" + "\n".join(lines[-20:]))
@@ -425,8 +414,8 @@ def section_scale(quick: bool) -> None:
     peak = next(int(line.split()[-1]) for line in lines if line.startswith("peak_rss_kb")) / 1024 ** 2
     stages = record.get("seconds", {})
     rows = [{"stage": s, "seconds": v} for s, v in stages.items()]
-    rows.append({"stage": "whole command (resumed run: start-up, reading, writing included)", "seconds": second.wall})
-    rows.append({"stage": "interrupted first part + resumed run", "seconds": first.wall + second.wall})
+    rows.append({"stage": "whole command (resumed run: start-up, reading, writing included)", "seconds": second.seconds})
+    rows.append({"stage": "interrupted first part + resumed run", "seconds": first.seconds + second.seconds})
     print(table(rows, ["stage", "seconds"]))
     print(f"peak resident memory {peak:.2f} GB; the resumed run found {resumed}% of the texts in the cache "
           "(the vectors of every finished chunk of 1,024 texts)", flush=True)
@@ -505,7 +494,7 @@ def section_coldstart(quick: bool) -> None:
                      "seconds": time.perf_counter() - start}]
             tab.wait_for_timeout(READING_S * 1000)  # someone reads the topics before moving on
             for title, ready in PAGES:
-                with Clock() as c:
+                with Timer() as c:
                     tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
                     try:
                         settled(tab, ready, 120)
@@ -513,7 +502,7 @@ def section_coldstart(quick: bool) -> None:
                         rows.append({"page": f"{title}: did not show '{ready}' within 120 s", "seconds": None})
                         continue
                 rows.append({"page": f"{title}, first render" if title != "Topics" else "Topics, again",
-                             "seconds": c.wall})
+                             "seconds": c.seconds})
             browser.close()
         print(table(rows, ["page", "seconds"]))
     finally:

@@ -10,11 +10,11 @@ import json
 
 import numpy as np
 
-from common import BBC, Npmi, Timer, diversity, table
+from common import BBC, Npmi, Timer, table
 
 from core.data import read_corpus
 from core.embed import EmbeddingCache
-from core.evaluate import label_agreement
+from core.evaluate import label_agreement, topic_diversity
 from core.pipeline import Settings, assign_topics, clustering_space, embed, project
 from core.keywords import describe_topics
 
@@ -95,7 +95,7 @@ def main() -> None:
     rows = []
     for k, name, labels, words, seconds in runs:
         agreement = label_agreement(corpus.labels, labels)
-        rows.append({"system": name, "k": k, "topics": len(words), "NPMI": npmi(words), "TD": diversity(words),
+        rows.append({"system": name, "k": k, "topics": len(words), "NPMI": npmi(words), "TD": topic_diversity(words),
                      "NMI": agreement["nmi"], "ARI": agreement["ari"], "outliers": float((labels < 0).mean()),
                      "seconds": seconds})
         print(rows[-1], flush=True)

@@ -19,7 +19,6 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +26,7 @@ import numpy as np
 
 from core.embed import DEFAULT_MODEL, TFIDF_MODEL, cache_dir, pick_device, resolve_model
 from core.errors import CoreError
+from core.versions import package_versions
 
 RECORD = "adapted.json"
 FORMAT = "topicdash-adapted-model"
@@ -123,7 +123,8 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
                      "max_length": max_length, "learning_rate": learning_rate,
                      "warmup_steps": warmup_steps(steps),
                      "scale": 20.0, "seed": seed, "device": device},
-        "trained": trained, "packages": _versions()}
+        "trained": trained,
+        "packages": package_versions(("sentence-transformers", "transformers", "torch"))}
     return _save(model, target, record)
 
 
@@ -245,16 +246,6 @@ def _base_name(name: str, path: Path) -> str:
     record = read_record(path)
     label = record.get("base_name", path.name) if record else path.name
     return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "model"
-
-
-def _versions() -> dict:
-    versions = {}
-    for package in ("sentence-transformers", "transformers", "torch"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
-    return versions
 
 
 # --- adapted models on disk ---------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 

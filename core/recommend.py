@@ -77,15 +77,22 @@ def build_items(*, n_topics: int, catalogue_ids=(), catalogue_titles=(), catalog
     return Items(ids=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), topics=topics, popularity=popularity)
 
 
-def score(interests: np.ndarray, items: Items, *, popularity_weight: float = 0.0) -> np.ndarray:
+def score(interests: np.ndarray, items: Items, *, popularity_weight: float = 0.0,
+          nearest: np.ndarray | None = None, nearest_weight: float = 0.0) -> np.ndarray:
     """Users x items scores: interest in each item's topics, scaled to [0, 1] per user, blended with
-    log-popularity scaled to [0, 1] by `popularity_weight`."""
+    log-popularity scaled to [0, 1] and, when given, `nearest` (users x items, see
+    nearest_item_similarity) scaled to [0, 1] per user; the weights are their shares of the score."""
     match = np.atleast_2d(interests) @ items.topics.T
     match = match / np.maximum(match.max(axis=1, keepdims=True), 1e-12)
+    w_near = nearest_weight if nearest is not None else 0.0
+    if w_near or popularity_weight:
+        match = (1 - w_near - popularity_weight) * match
+    if w_near:
+        near = np.atleast_2d(nearest)
+        match += w_near * near / np.maximum(near.max(axis=1, keepdims=True), 1e-12)
     if popularity_weight:
         pop = np.log1p(items.popularity)
-        pop = pop / (pop.max() or 1)
-        match = (1 - popularity_weight) * match + popularity_weight * pop[None, :]
+        match += popularity_weight * (pop / (pop.max() or 1))[None, :]
     return match
 
 
@@ -108,21 +115,6 @@ def nearest_item_similarity(item_vectors: np.ndarray, vector_ids: list[str], ite
                 best = np.maximum(best, (item_vectors[rows[start:start + 256]] @ item_vectors.T).max(axis=0))
             sims[has_vector] = np.clip(best[columns[has_vector]], 0, None)
         out[user] = sims
-    return out
-
-
-def blend(interests: np.ndarray, items: Items, nearest: np.ndarray | None, weights: dict[str, float]) -> np.ndarray:
-    """Users x items: the topic match blended with nearest-item similarity (when given) and popularity,
-    each scaled to [0, 1] per user; weights are the shares of 'nearest' and 'popularity'."""
-    w_near = weights.get("nearest", 0.0) if nearest is not None else 0.0
-    w_pop = weights.get("popularity", 0.0)
-    out = (1 - w_near - w_pop) * score(interests, items)
-    if w_near:
-        near = np.atleast_2d(nearest)
-        out += w_near * near / np.maximum(near.max(axis=1, keepdims=True), 1e-12)
-    if w_pop:
-        pop = np.log1p(items.popularity)
-        out += w_pop * (pop / (pop.max() or 1))[None, :]
     return out
 
 

@@ -14,7 +14,7 @@ from core.errors import CoreError
 from core.evaluate import evaluate_rankers, leave_last_out
 from core.interests import factorize
 from core.pipeline import Settings, assign_topics, clustering_space, embed, interests, item_topics, positive
-from core.recommend import Items, blend, nearest_item_similarity
+from core.recommend import Items, nearest_item_similarity, score
 
 WEIGHT_GRID = {"popularity": (0.0, 0.1, 0.25, 0.5), "nearest": (0.0, 0.25, 0.5, 0.75, 1.0)}
 
@@ -56,7 +56,9 @@ class Ranker:
             chosen = [users[n] for n in known]
             near = (np.stack([self.nearest.get(u, np.zeros(len(self.items.ids))) for u in chosen])
                     if self.nearest else None)
-            rows[known] = blend(self.predicted.loc[chosen].to_numpy(), self.items, near, self.weights)
+            rows[known] = score(self.predicted.loc[chosen].to_numpy(), self.items, nearest=near,
+                                popularity_weight=self.weights.get("popularity", 0.0),
+                                nearest_weight=self.weights.get("nearest", 0.0))
         return rows
 
 
@@ -99,6 +101,16 @@ class TopicRecommender:
         ranker.description = (f"k={self.settings.k} topics, {self.settings.factors} factors, "
                               f"weights {ranker.weights}" + (" (chosen on a validation split)" if validation else ""))
         return ranker
+
+    def evaluate(self, interactions: pd.DataFrame, k: int = 10) -> dict:
+        """HR@k / NDCG@k against popularity and random: each user's latest liked item held out, the blend
+        weights chosen on a validation split of the rest, every unseen item ranked."""
+        history, holdout = leave_last_out(interactions, self._threshold(interactions))
+        ranker = self.ranker(history, validation=True, holdout=holdout)
+        results = evaluate_rankers({"project": ranker}, history, holdout, list(ranker.items.ids), k=k,
+                                   seed=self.settings.seed)
+        results["project_settings"] = ranker.description
+        return results
 
     def _validate(self, history: pd.DataFrame, holdout: pd.DataFrame | None, cold: set[str] | None) -> dict:
         candidates = None
@@ -156,9 +168,4 @@ def evaluate_from_files(interactions: pd.DataFrame, catalogue: Catalogue | None,
     n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
     settings = Settings(model=model, windows=windows, precision=precision, k=max(1, min(k, n_docs)), factors=factors,
                         popularity_weight=popularity_weight, min_rating=min_rating, seed=seed)
-    recommender = TopicRecommender.fit(catalogue, settings, texts=texts, cache=cache, progress=progress)
-    history, holdout = leave_last_out(interactions, min(min_rating, interactions["rating"].max()))
-    ranker = recommender.ranker(history, validation=True, holdout=holdout)
-    results = evaluate_rankers({"project": ranker}, history, holdout, list(ranker.items.ids), k=10, seed=seed)
-    results["project_settings"] = ranker.description
-    return results
+    return TopicRecommender.fit(catalogue, settings, texts=texts, cache=cache, progress=progress).evaluate(interactions)

@@ -86,7 +86,7 @@ if choice == "other":
                           placeholder="sentence-transformers/all-mpnet-base-v2 or /models/my-encoder").strip()
     if st.button("Use this model", disabled=not typed):
         try:
-            state.embedder(typed)
+            state.check_model(typed)
         except CoreError as exc:
             st.error(charts.markdown(f"{exc} Still using: {state.model_name()}."))
         else:

@@ -8,7 +8,6 @@ next to the small key that identifies them; embeddings are also cached on disk b
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import runpy
 import threading
@@ -17,14 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 from core import pipeline, reduce
-from core.adapt import adapt, compare_topics, delete_adapted_model, fingerprint, list_adapted_models, read_record
+from core.adapt import adapt, compare_topics, delete_adapted_model, fingerprint, read_record
 from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
 from core.embed import EmbeddingCache, embed_texts
 from core.evaluate import topic_quality
-from core.export import csv_bytes, run_record, tables
+from core.export import csv_bytes, json_bytes, run_record, tables
 from core.interests import factorize
 from core.keywords import describe_topics
 from core.recommend import recommend, recommend_for_profile, seen_items
@@ -185,9 +183,15 @@ def key(fields: tuple[str, ...], s: pipeline.Settings | None = None) -> tuple:
     return (st.session_state.fingerprint, *(getattr(s, f) for f in fields))
 
 
-@st.cache_resource(show_spinner="Loading the language model…", max_entries=2)
-def embedder(model: str, windows: bool = True, precision: str = "fp32", seed: int = 42):
-    return pipeline.load_embedder(model, windows, precision, seed)
+def embedder(s: pipeline.Settings):
+    """The embedder for the settings (core.pipeline makes each one once per process)."""
+    with st.spinner("Loading the language model…"):
+        return pipeline.embedder_for(s)
+
+
+def check_model(model: str) -> None:
+    """Load `model` with the current settings, so that one that cannot be used is reported now (CoreError)."""
+    embedder(dataclasses.replace(settings(), model=model))
 
 
 @st.cache_resource(show_spinner=False)
@@ -198,7 +202,7 @@ def disk_cache() -> EmbeddingCache:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _embed(_corpus: Corpus, _settings: pipeline.Settings, key: tuple):
     s = _settings
-    embedder(s.model, s.windows, s.precision, s.seed)  # a missing model fails here, before any progress
+    embedder(s)  # a missing model fails here, before any progress
     name = model_name(s.model)
     slot = st.empty()  # made inside the cached call so that Streamlit can replay it on a cache hit
     bar = slot.progress(0.0, text=f"Embedding with {name}…")
@@ -227,13 +231,16 @@ def _project(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple, dim
     return pipeline.project(_vectors, _settings, dims)
 
 
+@st.cache_data(show_spinner="Preparing the clustering space (UMAP for HDBSCAN)…", max_entries=8)
+def _space(_vectors: np.ndarray, _settings: pipeline.Settings, key: tuple) -> np.ndarray | None:
+    return pipeline.clustering_space(_vectors, _settings)
+
+
 def points(s: pipeline.Settings | None = None) -> np.ndarray | None:
-    """Where a method clusters, as core.pipeline.clustering_space decides: UMAP for HDBSCAN (cached here,
-    since it is the slow one), the embeddings themselves for KMeans and agglomerative, None for LDA."""
+    """Where the method clusters, as core.pipeline.clustering_space decides (UMAP for HDBSCAN, the
+    embeddings' principal axes for KMeans and agglomerative, None for LDA), computed once per method."""
     s = s or settings()
-    if s.method == "hdbscan":
-        return _project(vectors(s)[0], s, key(POINTS, s), None)
-    return pipeline.clustering_space(vectors(s)[0], s)
+    return _space(vectors(s)[0], s, key(POINTS, s) + (s.method,))
 
 
 def view(dims: int = 2, s: pipeline.Settings | None = None) -> np.ndarray:
@@ -242,16 +249,9 @@ def view(dims: int = 2, s: pipeline.Settings | None = None) -> np.ndarray:
     return _project(vectors(s)[0], s, key(VIEW, s), dims)
 
 
-def _assign(texts, space: np.ndarray | None, s: pipeline.Settings) -> np.ndarray:
-    # On a few thousand points KMeans' OpenMP threads cost more than they save, and on a busy machine
-    # they stall it (seconds instead of ~30 ms on the demo).
-    with threadpool_limits(1):
-        return pipeline.assign_topics(texts, space, s)
-
-
 @st.cache_data(show_spinner="Finding topics…", max_entries=32)
 def _topics(_corpus: Corpus, _vectors: np.ndarray, _points, _settings: pipeline.Settings, key: tuple):
-    labels = _assign(_corpus.texts, _points, _settings)
+    labels = pipeline.assign_topics(_corpus.texts, _points, _settings)
     return labels, describe_topics(_corpus.texts, labels, _vectors, top_n=10)
 
 
@@ -292,7 +292,7 @@ def sweep_method() -> str:
 def _k_sweep(_corpus: Corpus, _space, _settings: pipeline.Settings, key: tuple, ks: tuple[int, ...]) -> pd.DataFrame:
     rows = []
     for k in ks:
-        labels = _assign(_corpus.texts, _space, dataclasses.replace(_settings, k=k))
+        labels = pipeline.assign_topics(_corpus.texts, _space, dataclasses.replace(_settings, k=k))
         words = [list(t.words) for t in describe_topics(_corpus.texts, labels, top_n=10) if t.id >= 0]
         figures = topic_quality(_corpus.texts, words, labels, _space)
         rows.append({"k": k, "silhouette": figures.get("silhouette"), "coherence": figures["npmi"]})
@@ -359,7 +359,7 @@ def evaluation() -> dict | None:
 @st.cache_data(show_spinner="Reading your text…", max_entries=32)
 def _profile(text: str, _vectors, _labels, _items, _topics, _settings: pipeline.Settings, key: tuple):
     s = _settings
-    vector = embed_texts(embedder(s.model, s.windows, s.precision, s.seed), [text], cache=disk_cache())[0]
+    vector = embed_texts(embedder(s), [text], cache=disk_cache())[0]
     return recommend_for_profile(vector, _vectors, _labels, _items, _topics, top_n=s.top_n,
                                  popularity_weight=s.popularity_weight)
 
@@ -482,8 +482,7 @@ def _downloads(_result: pipeline.Result, key: tuple) -> list[tuple[str, str, byt
         with_index = stem in ("R", "U", "V")
         records = (frame.reset_index() if with_index else frame).to_json(orient="records", force_ascii=False)
         files += [(stem, "csv", csv_bytes(frame, index=with_index)), (stem, "json", records.encode("utf-8"))]
-    for stem, record in (("metrics", _result.metrics), ("run", run_record(_result))):
-        files.append((stem, "json", json.dumps(record, indent=1, ensure_ascii=False, default=str).encode("utf-8")))
+    files += [("metrics", "json", json_bytes(_result.metrics)), ("run", "json", json_bytes(run_record(_result)))]
     return files
 
 
