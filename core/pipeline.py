@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from core import cluster as clustering
 from core.data import Corpus
-from core.embed import DEFAULT_MODEL, EmbeddingCache, embed_texts, make_embedder
+from core.embed import DEFAULT_MODEL, TFIDF_MODEL, EmbeddingCache, embed_texts, make_embedder
 from core.evaluate import topic_quality
 from core.interests import Factorization, factorize, one_hot, user_topic_matrix
 from core.keywords import Topic, describe_topics
@@ -80,7 +80,7 @@ def load_embedder(model: str, windows: bool = True, precision: str = "fp32", see
 def embedder_for(settings: Settings):
     """The embedder that `settings` ask for (only the LSA baseline depends on the seed)."""
     return load_embedder(settings.model, settings.windows, settings.precision,
-                         settings.seed if settings.model == "tfidf" else 42)
+                         settings.seed if settings.model == TFIDF_MODEL else 42)
 
 
 def embed(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
@@ -91,6 +91,20 @@ def embed(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = 
     vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=cache, progress=progress)
     n = len(corpus.texts)
     return vectors[:n], (vectors[n:] if catalogue else None)
+
+
+def embed_profile(text: str, corpus: Corpus, settings: Settings, vectors: np.ndarray, *,
+                  cache: EmbeddingCache | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A new user's text as a vector in the same space as the corpus `vectors` (from embed), and the
+    corpus vectors to compare it with. A transformer embeds the text on its own; the LSA baseline is
+    fitted on what it embeds, so it is fitted again on the corpus with the text added, and both the
+    text's vector and the corpus vectors come from that one fit."""
+    embedder = embedder_for(settings)
+    if settings.model != TFIDF_MODEL:
+        return embed_texts(embedder, [text], cache=cache)[0], vectors
+    catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
+    together = embed_texts(embedder, list(corpus.texts) + catalogue + [text])
+    return together[-1], together[:len(corpus.texts)]
 
 
 def project(vectors: np.ndarray, settings: Settings, dims: int | None = None) -> np.ndarray:

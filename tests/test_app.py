@@ -279,6 +279,16 @@ def test_a_new_user_who_writes_about_baking_gets_cooking_items():
     assert at.text_area(key="w_new_user_text").value == text and at.table[1].value["Item id"].tolist() == items
 
 
+def test_a_new_users_text_also_gets_recommendations_with_the_tfidf_baseline():
+    at = start("embeddings")
+    at.radio(key="w_model").set_value("tfidf").run()
+    at.switch_page("pages/recommendations.py").run()
+    at.text_area(key="w_new_user_text").input("I bake sourdough bread every weekend and love cooking pasta.").run()
+    assert not at.exception, at.exception
+    assert sum(chart(at, "new_user_topics")["data"][0]["y"]) == pytest.approx(1)
+    assert len(at.table[1].value) == 10
+
+
 def test_the_offline_evaluation_compares_the_project_with_popularity():
     at = start("recommendations")
     table = at.table[-1].value

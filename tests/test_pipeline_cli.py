@@ -70,3 +70,18 @@ def test_evaluate_recs_cli(tmp_path):
     assert done.returncode == 0, done.stderr
     figures = json.loads((tmp_path / "recs_metrics.json").read_text())
     assert {"project", "popularity", "random"} <= set(figures)
+
+
+def test_a_new_users_text_is_embedded_in_the_corpus_space_also_by_the_tfidf_baseline(english_texts):
+    import numpy as np
+
+    from core.data import build_corpus
+    from core.pipeline import embed, embed_profile
+
+    corpus = build_corpus(pd.DataFrame({"text": english_texts}), "text")
+    for model in ("default", "tfidf"):
+        settings = Settings(model=model)
+        vectors, _ = embed(corpus, settings)
+        vector, space = embed_profile("I bake bread and roast vegetables for dinner.", corpus, settings, vectors)
+        assert space.shape[0] == len(corpus) and vector.shape == (space.shape[1],), model
+        assert set(np.argsort(-(space @ vector))[:3]) <= set(range(6)), model  # the first six texts are cooking

@@ -20,7 +20,7 @@ import streamlit as st
 from core import pipeline, reduce
 from core.adapt import adapt, compare_topics, delete_adapted_model, fingerprint, read_record
 from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
-from core.embed import EmbeddingCache, embed_texts
+from core.embed import EmbeddingCache
 from core.evaluate import topic_quality
 from core.export import csv_bytes, json_bytes, run_record, tables
 from core.interests import factorize
@@ -357,17 +357,18 @@ def evaluation() -> dict | None:
 
 
 @st.cache_data(show_spinner="Reading your text…", max_entries=32)
-def _profile(text: str, _vectors, _labels, _items, _topics, _settings: pipeline.Settings, key: tuple):
+def _profile(text: str, _corpus: Corpus, _vectors, _labels, _items, _topics, _settings: pipeline.Settings,
+             key: tuple):
     s = _settings
-    vector = embed_texts(embedder(s), [text], cache=disk_cache())[0]
-    return recommend_for_profile(vector, _vectors, _labels, _items, _topics, top_n=s.top_n,
+    vector, space = pipeline.embed_profile(text, _corpus, s, _vectors, cache=disk_cache())
+    return recommend_for_profile(vector, space, _labels, _items, _topics, top_n=s.top_n,
                                  popularity_weight=s.popularity_weight)
 
 
 def profile_recommendations(text: str) -> tuple[np.ndarray, pd.DataFrame]:
     """A new user's topic mix from their own words, and the items recommended for it."""
     labels, found = topics()
-    return _profile(text, vectors()[0], labels, interests()[0], found, settings(), key(RECS))
+    return _profile(text, corpus(), vectors()[0], labels, interests()[0], found, settings(), key(RECS))
 
 
 def result() -> pipeline.Result:
