@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from common import BBC, ROOT, Npmi, Timer, table
+from common import BBC, ROOT, Npmi, Timer, assign, embed, table
 
 from core import adapt as adaptation
 from core.data import read_corpus
-from core.embed import EmbeddingCache
+from core.embedders import EmbeddingCache
 from core.evaluate import label_agreement, topic_diversity
 from core.keywords import describe_topics
-from core.pipeline import Settings, assign_topics, clustering_space, embed
+from core.settings import Settings
 
 SEED = 42
 KS = (5, 20)
@@ -33,7 +33,7 @@ def figures(corpus, vectors, npmi, seed):
     """For k = 5 and 20, clustered as the pipeline does with this seed: the labels and their quality figures."""
     for k in KS:
         settings = Settings(k=k, seed=seed)
-        labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
+        labels = assign(corpus, vectors, settings)
         words = [list(t.words) for t in describe_topics(corpus.texts, labels, vectors, top_n=10) if t.id >= 0]
         agreement = label_agreement(corpus.labels, labels)
         yield k, labels, {"NPMI": npmi(words), "TD": topic_diversity(words), "NMI": agreement["nmi"], "ARI": agreement["ari"]}
@@ -56,7 +56,7 @@ def main() -> None:
     corpus = read_corpus(BBC, "text", label_col="label")
     cache = EmbeddingCache()
     with Timer() as t:
-        before, _ = embed(corpus, Settings(seed=SEED), cache=cache)
+        before = embed(corpus, Settings(seed=SEED), cache)
     print(f"base model: {len(corpus)} articles embedded in {t.seconds:.0f} s (cached after the first run)", flush=True)
 
     if args.model_dir:
@@ -75,7 +75,7 @@ def main() -> None:
     trained = record.get("trained", {})
     print(f"adapted model {folder}: {json.dumps(record.get('settings'))} {json.dumps(trained)}", flush=True)
     with Timer() as t:
-        after, _ = embed(corpus, Settings(model=str(folder), seed=SEED), cache=cache)
+        after = embed(corpus, Settings(model=str(folder), seed=SEED), cache)
     print(f"adapted model: embedded in {t.seconds:.0f} s", flush=True)
 
     npmi = Npmi(corpus.texts)

@@ -17,6 +17,23 @@ BBC = SHARED / "bbc-news" / "texts.csv"
 MOVIELENS = SHARED / "movielens-ml-latest-small"
 
 
+def embed(corpus, settings, cache=None):
+    """The text vectors of the pipeline's embedding stage (through the disk cache unless one is given)."""
+    from core.embedders import EmbeddingCache
+    from core.stages import Context, embed as embed_stage
+
+    return embed_stage(settings, corpus, Context(cache=cache or EmbeddingCache())).texts
+
+
+def assign(corpus, vectors, settings, space=None):
+    """Topic labels as the pipeline clusters them (in `space` when given, else the method's own space)."""
+    from core.stages import Embeddings, assign_topics, clustering_space
+
+    if space is None:
+        space = clustering_space(settings, Embeddings(texts=vectors, catalogue=None, model="", why=""))
+    return assign_topics(settings, corpus, space)
+
+
 def protocol_tokens(texts) -> list[list[str]]:
     """Lowercase alphabetic tokens of 3+ letters without scikit-learn's English stop words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS

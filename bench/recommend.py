@@ -16,10 +16,10 @@ from scipy import sparse
 from common import MOVIELENS, Timer, table
 
 from core.data import Catalogue
-from core.embed import EmbeddingCache
+from core.embedders import EmbeddingCache
 from core.evaluate import evaluate_rankers, leave_last_out
-from core.pipeline import Settings
-from core.recs_eval import TopicRecommender
+from core.pipeline import fit_recommender
+from core.settings import Settings
 
 SEED = 42
 
@@ -88,7 +88,7 @@ def main() -> None:
     item_ids = list(catalogue.item_ids)
     settings = Settings(k=args.k, factors=args.factors, seed=SEED)
     with Timer() as t:
-        recommender = TopicRecommender.fit(catalogue, settings, cache=EmbeddingCache())
+        recommender = fit_recommender(catalogue, settings, cache=EmbeddingCache())
     print(f"project topic model on {len(item_ids)} movie texts: {t.seconds:.1f} s", flush=True)
 
     history, holdout = leave_last_out(log, 4.0)

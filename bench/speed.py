@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common import BBC, MOVIELENS, ROOT, Timer, table
+from common import BBC, MOVIELENS, ROOT, Timer, assign, embed, table
 
 import core  # noqa: F401,E402  (first: it sets the thread settings torch reads when it loads)
 
@@ -71,11 +71,8 @@ def bbc_corpus(n: int | None = None):
 
 def cached_vectors(corpus, settings):
     """Embeddings through the project's disk cache (the first run of this script fills it)."""
-    from core.embed import EmbeddingCache
-    from core.pipeline import embed
-
     with Timer() as c:
-        vectors, _ = embed(corpus, settings, cache=EmbeddingCache())
+        vectors = embed(corpus, settings)
     print(f"embeddings of {len(corpus)} texts ({settings.precision}, "
           f"{'windows' if settings.windows else 'truncated'}) ready in {c.seconds:.1f} s (disk cache)", flush=True)
     return vectors
@@ -87,16 +84,18 @@ def section_embed(quick: bool) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from core.embed import EmbeddingCache, TransformerEmbedder, default_model_path, embed_texts
+    from core.embedders import EmbeddingCache, TransformerEmbedder, embed_texts
+    from core.embedders.bundled import minilm as default_model_path
 
     header("1. Embedding throughput: the project's embedder against sentence-transformers' encode")
     movies = pd.read_csv(MOVIELENS / "movies.csv")
     sets = {"BBC articles": pd.read_csv(BBC)["text"].tolist()[:48 if quick else 160],
             "MovieLens titles": movies["title"].drop_duplicates().tolist()[:600 if quick else 3000]}
     rounds = 2 if quick else 5
-    fp32 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
-    bf16 = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, precision="bf16")
-    by_tokens = {p: TransformerEmbedder(windows=False, batch_size=32, precision=p) for p in ("fp32", "bf16")}
+    fp32 = TransformerEmbedder(default_model_path(), windows=False, batch_size=32, fixed_batches=True, precision="fp32")
+    bf16 = TransformerEmbedder(default_model_path(), windows=False, batch_size=32, fixed_batches=True, precision="bf16")
+    by_tokens = {p: TransformerEmbedder(default_model_path(), windows=False, batch_size=32, precision=p)
+                 for p in ("fp32", "bf16")}
     st = SentenceTransformer(str(default_model_path()), device="cpu")
     st.max_seq_length = fp32.max_length
     print(f"model all-MiniLM-L6-v2, batch 32, truncation at {fp32.max_length} tokens, device cpu, "
@@ -137,8 +136,10 @@ def section_embed(quick: bool) -> None:
         autocast = fp32.embed(texts)
     others.append({"mode": "bf16 autocast (fp32 weights)", "x fp32": t.seconds / a.seconds,
                    "mean cosine to fp32": float((autocast * reference).sum(1).mean())})
-    quantised = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True)
-    quantised.model = torch.ao.quantization.quantize_dynamic(quantised.model, {torch.nn.Linear}, dtype=torch.qint8)
+    quantised = TransformerEmbedder(default_model_path(), windows=False, batch_size=32, fixed_batches=True,
+                                    precision="fp32")
+    quantised.encoder.transformer = torch.ao.quantization.quantize_dynamic(quantised.encoder.transformer,
+                                                                           {torch.nn.Linear}, dtype=torch.qint8)
     quantised.embed(texts[:8])
     with Timer() as q:
         int8 = quantised.embed(texts)
@@ -169,7 +170,7 @@ def section_embed(quick: bool) -> None:
 
     # bf16 against fp32 where it matters: the topics.
     from core.evaluate import label_agreement
-    from core.pipeline import Settings, assign_topics, clustering_space
+    from core.settings import Settings
 
     corpus = bbc_corpus(200 if quick else None)
     nmi = {}
@@ -178,14 +179,15 @@ def section_embed(quick: bool) -> None:
         vectors = cached_vectors(corpus, settings)
         if precision == "fp32":
             fp32_vectors = vectors
-        labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
+        labels = assign(corpus, vectors, settings)
         nmi[precision] = label_agreement(list(corpus.labels), list(labels))["nmi"]
     cosine = float((vectors * fp32_vectors).sum(1).mean())
     print(f"BBC ({len(corpus)} articles, windows, k = 5): NMI fp32 {nmi['fp32']:.3f}, bf16 {nmi['bf16']:.3f} "
           f"(difference {nmi['bf16'] - nmi['fp32']:+.3f}); mean cosine bf16 to fp32 {cosine:.5f}")
 
     if torch.cuda.is_available():
-        gpu = TransformerEmbedder(windows=False, batch_size=32, fixed_batches=True, device="cuda")
+        gpu = TransformerEmbedder(default_model_path(), windows=False, batch_size=32, fixed_batches=True,
+                                  device="cuda")
         texts = sets["BBC articles"]
         gpu.embed(texts[:8])
         with Timer() as g:
@@ -202,18 +204,19 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
     recommendations, with the embeddings and the clustering space already computed (the app caches them)."""
     from dataclasses import replace
 
-    from core.interests import factorize
+    from core.interests import factorize, interests, positive
+    from core.items import item_topics
     from core.keywords import describe_topics
-    from core.pipeline import assign_topics, clustering_space, interests, item_topics, positive
-    from core.recommend import recommend, seen_items
+    from core.ranking import recommend, seen_items
+    from core.reduce import clustering_space
 
     liked = positive(corpus.interactions, settings.min_rating)
     seen = seen_items(corpus.users, corpus.items, corpus.interactions)
     forget_caches()
-    space = clustering_space(vectors, settings)
+    space = clustering_space(vectors, settings.space, seed=settings.seed)
 
     def after_k(s):
-        labels = assign_topics(corpus.texts, space, s)
+        labels = assign(corpus, vectors, s, space)
         topics = describe_topics(corpus.texts, labels, vectors, top_n=10)
         items = item_topics(corpus, labels, vectors, None, liked)
         R = interests(corpus, labels, items, liked)
@@ -248,7 +251,7 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
 
 
 def section_latency(quick: bool) -> None:
-    from core.pipeline import Settings
+    from core.settings import Settings
 
     header("2. Interactive latency (embeddings and clustering space cached)")
     settings = Settings(k=5)
@@ -272,8 +275,9 @@ def section_bertopic(quick: bool) -> None:
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
-    from core.embed import EmbeddingCache
-    from core.pipeline import Settings, run
+    from core.embedders import EmbeddingCache
+    from core.pipeline import run
+    from core.settings import Settings
 
     header("3. Whole pipeline against BERTopic 0.17.4, same precomputed embeddings and k")
     corpus = bbc_corpus()
@@ -294,7 +298,7 @@ def section_bertopic(quick: bool) -> None:
         part = corpus if n is None else replace(corpus, texts=corpus.texts[:n], users=corpus.users[:n],
                                                 rows=corpus.rows[:n], labels=corpus.labels[:n])
         result = run(part, Settings(k=k), cache=EmbeddingCache())  # the embedding stage reads the disk cache
-        return sum(v for stage, v in result.timings.items() if stage != "embed"), result.timings
+        return sum(v for stage, v in result.timings.items() if stage != "vectors"), result.timings
 
     with Timer() as warm_b:
         bertopic(5, 600)
@@ -310,7 +314,7 @@ def section_bertopic(quick: bool) -> None:
             ours_s, stages = ours(k)
             rows.append({"k": k, "round": r + 1, "BERTopic s": b.seconds, "project s (all but embed)": ours_s,
                          "project / BERTopic": ours_s / b.seconds,
-                         "project stages": ", ".join(f"{s} {v:.2f}" for s, v in stages.items() if s != "embed")})
+                         "project stages": ", ".join(f"{s} {v:.2f}" for s, v in stages.items() if s != "vectors")})
     print(table(rows, list(rows[0])), flush=True)
     print("The project's run() also draws a 2-D view with UMAP, builds R, U, V and recommendations and computes "
           "NPMI, diversity, silhouette and NMI; BERTopic does UMAP (5-D) + KMeans + c-TF-IDF.")
@@ -390,11 +394,11 @@ def section_scale(quick: bool) -> None:
                 print("   ", line.rstrip(), flush=True)
                 if step:
                     shown[step.group(1)] = int(step.group(2)) // 10
-            done = re.search(r"embed: (\d+)%", line)
+            done = re.search(r"vectors: (\d+)%", line)
             if stop_at is not None and done and int(done.group(1)) >= stop_at * 100:
                 process.send_signal(signal.SIGINT)
                 stop_at = None
-                lines.append(f"Ctrl-C sent at embed {done.group(1)}%")
+                lines.append(f"Ctrl-C sent at vectors {done.group(1)}%")
         return process.wait(), lines
 
     with Timer() as first:
@@ -406,7 +410,7 @@ def section_scale(quick: bool) -> None:
     if code != 0:
         print("the run failed:\n" + "\n".join(lines[-20:]))
         return
-    resumed = next((int(m.group(1)) for line in lines if (m := re.search(r"embed: (\d+)%", line))
+    resumed = next((int(m.group(1)) for line in lines if (m := re.search(r"vectors: (\d+)%", line))
                     and int(m.group(1)) > 0), 0)
     import json
 

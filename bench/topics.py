@@ -10,21 +10,21 @@ import json
 
 import numpy as np
 
-from common import BBC, Npmi, Timer, table
+from common import BBC, Npmi, Timer, assign, embed, table
 
 from core.data import read_corpus
-from core.embed import EmbeddingCache
 from core.evaluate import label_agreement, topic_diversity
-from core.pipeline import Settings, assign_topics, clustering_space, embed, project
 from core.keywords import describe_topics
+from core.reduce import clustering_space, reduce
+from core.settings import Settings
 
 SEED = 42
 
 
 def project_system(name, corpus, vectors, settings, points=None):
     with Timer() as t:
-        points = clustering_space(vectors, settings) if points is None else points
-        labels = assign_topics(corpus.texts, points, settings)
+        points = clustering_space(vectors, settings.space, seed=settings.seed) if points is None else points
+        labels = assign(corpus, vectors, settings, points)
         topics = describe_topics(corpus.texts, labels, vectors, top_n=10)
     return name, labels, [list(tp.words) for tp in topics if tp.id >= 0], t.seconds, points
 
@@ -69,14 +69,14 @@ def main() -> None:
     corpus = read_corpus(BBC, "text", label_col="label")
     settings = Settings(seed=SEED)
     with Timer() as t:
-        vectors, _ = embed(corpus, settings, cache=EmbeddingCache())
+        vectors = embed(corpus, settings)
     print(f"embedded {len(corpus)} articles in {t.seconds:.1f} s (windows, cached after the first run)", flush=True)
     npmi = Npmi(corpus.texts)
     texts = list(corpus.texts)
 
     # UMAP compiles numba on its first call: warm it up so no system pays for it.
     with Timer() as warm:
-        project(vectors[:200], settings)
+        reduce(vectors[:200], 5, seed=SEED)
     print(f"UMAP warm-up (numba compilation) {warm.seconds:.1f} s", flush=True)
 
     runs = []

@@ -8,7 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+from core import cluster
+from core.embedders import MODELS
+from core.embedders.hardware import PRECISIONS
 from core.errors import CoreError
+from core.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,14 +27,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--items", help="item catalogue file (item id + text)")
     run.add_argument("--interactions", help="interaction log (user id, item id, optional rating and time)")
     _model_args(run)
-    run.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan", "agglomerative", "lda"])
-    run.add_argument("--k", type=int, default=8)
+    run.add_argument("--method", default=Settings.method, choices=list(cluster.METHODS),
+                     help="; ".join(f"{m.name}: {m.label}" for m in cluster.METHODS.values()))
+    run.add_argument("--k", type=int, default=Settings.k)
     run.add_argument("--min-cluster-size", type=int)
     run.add_argument("--keep-outliers", action="store_true", help="HDBSCAN: leave outliers as topic -1")
-    run.add_argument("--factors", type=int, default=4)
-    run.add_argument("--top-n", type=int, default=10)
-    run.add_argument("--popularity-weight", type=float, default=0.1)
-    run.add_argument("--min-rating", type=float, default=4.0)
+    run.add_argument("--view-dims", type=int, default=Settings.view_dims, choices=[2, 3],
+                     help="dimensions of the UMAP view written to documents.csv (x, y and z for 3)")
+    run.add_argument("--factors", type=int, default=Settings.factors)
+    run.add_argument("--top-n", type=int, default=Settings.top_n)
+    run.add_argument("--popularity-weight", type=float, default=Settings.popularity_weight)
+    run.add_argument("--min-rating", type=float, default=Settings.min_rating)
     run.add_argument("--out", required=True, help="folder for the output files")
 
     ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10 against popularity and random")
@@ -52,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     ad = sub.add_parser("adapt", help="fine-tune the language model on your texts (no labels); prints the saved folder")
     ad.add_argument("texts", help="CSV, TSV, XLSX, JSON, JSONL or TXT file")
     ad.add_argument("--text-col", default="text")
-    ad.add_argument("--model", default="default", help="the model to adapt: default | a local model folder | a cached HF id")
+    ad.add_argument("--model", default="default",
+                    help=f"the model to adapt: {' | '.join(n for n, m in MODELS.items() if m.adaptable)} "
+                         "| a local model folder | a cached HF id")
     ad.add_argument("--method", default=adapt.DEFAULT_METHOD, choices=adapt.METHODS,
                     help="positive of each text: another random span of it (crops) or itself under dropout (simcse)")
     ad.add_argument("--steps", type=int, default=adapt.DEFAULT_STEPS, help=f"default {adapt.DEFAULT_STEPS}")
@@ -68,10 +77,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _model_args(parser) -> None:
-    parser.add_argument("--model", default="default", help="default | tfidf | a local model folder | a cached HF id")
+    parser.add_argument("--model", default=Settings.model,
+                        help="; ".join(f"{m.name}: {m.label}" for m in MODELS.values())
+                             + "; or a local model folder, or a Hugging Face id already downloaded")
     parser.add_argument("--truncate", action="store_true", help="cut long texts at the model limit instead of windows")
-    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--precision", default=Settings.precision, choices=PRECISIONS,
+                        help="auto (default): bf16 where the hardware computes it natively, else fp32")
+    parser.add_argument("--seed", type=int, default=Settings.seed)
 
 
 def _progress():
@@ -100,10 +112,8 @@ def _load(args):
     frame, info = data.read_table(args.texts)
     return data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col,
                              label_col=args.label_col, time_col=args.time_col, source=Path(args.texts).name,
-                             info=info, catalogue=catalogue, interactions=interactions)
-
-
-_INPUTS = ("texts", "text_col", "user_col", "item_col", "label_col", "time_col", "items", "interactions")
+                             info=info, catalogue=catalogue, interactions=interactions,
+                             files={"items": args.items, "interactions": getattr(args, "interactions", None)})
 
 
 def _check_out(args) -> None:
@@ -118,9 +128,9 @@ def _check_out(args) -> None:
 
 
 def _run(args) -> None:
-    from core.embed import EmbeddingCache
+    from core.embedders import EmbeddingCache
     from core.export import write_outputs
-    from core.pipeline import Settings, run
+    from core.pipeline import run
 
     _check_out(args)
     corpus = _load(args)
@@ -128,19 +138,19 @@ def _run(args) -> None:
           f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
     settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision, method=args.method,
                         k=args.k, min_cluster_size=args.min_cluster_size, reassign_outliers=not args.keep_outliers,
-                        factors=args.factors, top_n=args.top_n, popularity_weight=args.popularity_weight,
-                        min_rating=args.min_rating, seed=args.seed)
+                        view_dims=args.view_dims, factors=args.factors, top_n=args.top_n,
+                        popularity_weight=args.popularity_weight, min_rating=args.min_rating, seed=args.seed)
     result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
-    inputs = {name: value for name, value in vars(args).items() if name in _INPUTS and value is not None}
-    for path in write_outputs(result, Path(args.out), inputs):
+    print(f"model: {result.vectors.model} ({result.vectors.why})", file=sys.stderr)
+    for path in write_outputs(result, Path(args.out)):
         print(path)
     print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)
 
 
 def _evaluate_recs(args) -> None:
     from core import data
-    from core.embed import EmbeddingCache
-    from core.recs_eval import evaluate_from_files
+    from core.embedders import EmbeddingCache
+    from core.pipeline import fit_recommender
 
     log, _ = data.read_table(args.interactions)
     interactions = data.build_interactions(log)
@@ -149,10 +159,12 @@ def _evaluate_recs(args) -> None:
     if args.texts:
         frame, info = data.read_table(args.texts)
         texts = data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col, info=info)
-    results = evaluate_from_files(interactions, catalogue, texts, model=args.model, windows=not args.truncate,
-                                  precision=args.precision, k=args.k, factors=args.factors,
-                                  popularity_weight=args.popularity_weight, min_rating=args.min_rating,
-                                  seed=args.seed, cache=EmbeddingCache(), progress=_progress())
+    n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
+    settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision,
+                        k=max(1, min(args.k, n_docs)), factors=args.factors, popularity_weight=args.popularity_weight,
+                        min_rating=args.min_rating, seed=args.seed)
+    results = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(),
+                              progress=_progress()).evaluate(interactions)
     text = json.dumps(results, indent=2)
     print(text)
     if args.out:

@@ -1,12 +1,12 @@
 """Adapt a transformer embedder to the user's own texts, without labels, and compare topics before and after.
 
-Contrastive training through sentence-transformers' MultipleNegativesRankingLoss: each text is pulled
-towards a positive made from itself and away from the other texts of the batch. The positive is another
+Contrastive training (the in-batch softmax of sentence-transformers' MultipleNegativesRankingLoss) on the
+model as core.embedders.encoder loads it: each text is pulled towards a positive made from itself and
+away from the other texts of the batch. The positive is another
 random span of the text ('crops', the default; a text shorter than the span is its own positive) or the
 text itself, made different by dropout only ('simcse', Gao et al., 2021). The adapted model is saved as
 an ordinary sentence-transformers folder (safetensors only) with `adapted.json`, the record of its base
-model, data fingerprint, settings and date, so it loads wherever a model folder is accepted
-(`TransformerEmbedder(model=path)`, `--model PATH`).
+model, data fingerprint, settings and date, so it loads wherever a model folder is accepted (`--model PATH`).
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from typing import Callable
 
 import numpy as np
 
-from core.embed import DEFAULT_MODEL, TFIDF_MODEL, cache_dir, pick_device, resolve_model
+from core.embedders import DEFAULT_MODEL, MODELS, cache_dir, model_entry, resolve_folder
+from core.embedders.hardware import pick_device
 from core.errors import CoreError
 from core.versions import package_versions
 
@@ -39,6 +40,7 @@ WARMUP_STEPS = 10  # at most: a budget cut short by the clock should not end ins
 METHODS = ("crops", "simcse")
 DEFAULT_METHOD = "crops"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+SCALE = 20.0  # cosine similarities times this are the logits of the in-batch softmax
 
 
 def models_dir() -> Path:
@@ -94,9 +96,9 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
         raise CoreError(f"Unknown adaptation method '{method}'; choose one of {', '.join(METHODS)}.")
     if max_seconds is not None and max_seconds <= 0:
         raise CoreError("The time budget for adapting must be positive (or none).")
-    if base_model == TFIDF_MODEL:
-        raise CoreError("The TF-IDF baseline has no language model to adapt; choose a transformer model.")
-    base_path = resolve_model(base_model)
+    if not model_entry(base_model).adaptable:
+        raise CoreError(f"The {model_entry(base_model).label} has no language model to adapt; choose a transformer model.")
+    base_path = resolve_folder(base_model)
     data, base_name = fingerprint(texts), _base_name(base_model, base_path)
     target = Path(out_dir) if out_dir else models_dir() / f"{base_name}-adapted-{data[:8]}-{datetime.now():%Y%m%d-%H%M%S}"
     if target.exists():
@@ -122,9 +124,9 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
         "settings": {"method": method, "steps": steps, "max_seconds": max_seconds, "batch_size": batch_size,
                      "max_length": max_length, "learning_rate": learning_rate,
                      "warmup_steps": warmup_steps(steps),
-                     "scale": 20.0, "seed": seed, "device": device},
+                     "scale": SCALE, "seed": seed, "device": device},
         "trained": trained,
-        "packages": package_versions(("sentence-transformers", "transformers", "torch"))}
+        "packages": package_versions(("transformers", "torch"))}
     return _save(model, target, record)
 
 
@@ -142,40 +144,32 @@ def _seed_everything(seed: int) -> None:
 
 
 def _load(path: Path, name: str, device: str):
-    import transformers
-    from sentence_transformers import SentenceTransformer
+    from core.embedders.encoder import Encoder
 
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    try:
-        return SentenceTransformer(str(path), device=device, local_files_only=True, trust_remote_code=False)
-    except Exception as exc:
-        raise CoreError(f"The model '{name}' could not be loaded for adapting: {exc}") from None
+    return Encoder(path, name).to(device)
 
 
-def _train(model, texts: list[str], *, method, steps, max_seconds, batch_size, max_length, learning_rate, seed,
+def _train(encoder, texts: list[str], *, method, steps, max_seconds, batch_size, max_length, learning_rate, seed,
            progress, should_stop, torch) -> dict:
     """Shuffled batches of distinct texts; each text's positive is a dropout-noised copy of itself
-    ('simcse') or another random span of it ('crops'); the batch's other texts are the negatives."""
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-
-    loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    ('simcse') or another random span of it ('crops'); the batch's other texts are the negatives
+    (in-batch softmax over cosine similarities times 20, as sentence-transformers' MultipleNegativesRankingLoss)."""
+    optimizer = torch.optim.AdamW(encoder.parameters(), lr=learning_rate, weight_decay=0.01)
     warmup = warmup_steps(steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     order = torch.Generator().manual_seed(seed)
-    crop = _cropper(model.tokenizer, texts, max_length, np.random.default_rng(seed)) if method == "crops" else None
+    whole = encoder.windows_of(texts, max_length)
+    crop = _cropper(encoder, texts, max_length, np.random.default_rng(seed)) if method == "crops" else whole.__getitem__
+    device = next(encoder.parameters()).device
 
-    def to_device(features):
-        return {k: v.to(model.device) if hasattr(v, "to") else v for k, v in features.items()}
+    def embed(windows):
+        return torch.nn.functional.normalize(encoder(*encoder.batch(windows, device)), dim=-1)
 
-    base_length = model.max_seq_length
-    model.max_seq_length = max_length
     queue: list[int] = []
     losses: list[float] = []
     stopped, start = "steps", time.perf_counter()
-    model.train()
+    encoder.train()
     try:
         for step in range(steps):
             if should_stop is not None and should_stop():
@@ -188,46 +182,43 @@ def _train(model, texts: list[str], *, method, steps, max_seconds, batch_size, m
                 queue += torch.randperm(len(texts), generator=order).tolist()
             batch, queue = queue[:batch_size], queue[batch_size:]
             batch = list(dict.fromkeys(batch))  # a pass boundary can repeat a text: it would be its own negative
-            if method == "crops":
-                anchors, positives = ([crop(i) for i in batch] for _ in range(2))
-            else:
-                anchors = positives = [texts[i] for i in batch]
-            loss = loss_fn([to_device(model.preprocess(anchors)), to_device(model.preprocess(positives))], None)
+            anchors, positives = ([crop(i) for i in batch] for _ in range(2))
+            scores = embed(anchors) @ embed(positives).T * SCALE
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch), device=device))
             optimizer.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
             losses.append(float(loss.detach()))
             if progress is not None:
                 progress(step + 1, steps)
     finally:
-        model.max_seq_length = base_length
-        model.eval()
+        encoder.eval()
     return {"steps": len(losses), "stopped_by": stopped, "first_loss": round(losses[0], 4) if losses else None,
             "last_loss": round(float(np.mean(losses[-10:])), 4) if losses else None}
 
 
-def _cropper(tokenizer, texts: list[str], max_length: int, rng: np.random.Generator) -> Callable[[int], str]:
-    """A function giving a random span of at most max_length tokens of text i (the whole of a short text)."""
-    ids = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
-    body = max_length - 2  # room for the special tokens
+def _cropper(encoder, texts: list[str], max_length: int, rng: np.random.Generator) -> Callable[[int], list[int]]:
+    """A function giving a random span of at most max_length tokens of text i (the whole of a short
+    text) as a window with the model's prompt and special tokens."""
+    ids = encoder.tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+    prefix, suffix = encoder.special[0] + encoder.prompt_ids, encoder.special[1]
+    body = max_length - len(prefix) - len(suffix)
 
-    def crop(i: int) -> str:
-        if len(ids[i]) <= body:
-            return texts[i]
-        start = int(rng.integers(0, len(ids[i]) - body + 1))
-        return tokenizer.decode(ids[i][start:start + body])
+    def crop(i: int) -> list[int]:
+        start = int(rng.integers(0, len(ids[i]) - body + 1)) if len(ids[i]) > body else 0
+        return prefix + ids[i][start:start + body] + suffix
     return crop
 
 
-def _save(model, target: Path, record: dict) -> Path:
+def _save(encoder, target: Path, record: dict) -> Path:
     """Write to a temporary sibling folder, check it holds no pickled weights, then rename into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        model.save(str(partial), safe_serialization=True, create_model_card=False)
+        encoder.save(partial)
         pickled = [p.name for p in partial.rglob("*") if p.suffix in PICKLE_SUFFIXES]
         if pickled or not any(partial.glob("*.safetensors")):
             raise CoreError(f"Saving the adapted model did not write safetensors only ({', '.join(pickled)}); "
@@ -241,8 +232,8 @@ def _save(model, target: Path, record: dict) -> Path:
 
 def _base_name(name: str, path: Path) -> str:
     """A folder-name-safe name of the base model; an adapted base gives its own base's name."""
-    if name in ("", DEFAULT_MODEL):
-        return "all-MiniLM-L6-v2"
+    if name in MODELS:
+        return MODELS[name].short
     record = read_record(path)
     label = record.get("base_name", path.name) if record else path.name
     return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "model"
@@ -263,7 +254,7 @@ class AdaptedModel:
         data = self.record.get("data", {})
         trained = self.record.get("trained", {})
         base = self.record.get("base_model", "?")
-        base = "the bundled all-MiniLM-L6-v2" if base == DEFAULT_MODEL else base
+        base = f"the bundled {MODELS[base].short}" if base in MODELS else base
         return (f"{self.path.name} (adapted from {base} on {data.get('texts', '?')} "
                 f"texts, {trained.get('steps', '?')} steps, {self.record.get('created', '')[:10]})")
 

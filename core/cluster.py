@@ -1,4 +1,6 @@
-"""Assign each text a topic: KMeans(k), HDBSCAN (automatic count), agglomerative, or LDA on word counts.
+"""Assign each text a topic. The clustering methods are described as data (METHODS): each names its
+label in the picker, whether it takes k, and the space it clusters in; the pages, the command line and
+the pipeline read that and nothing else.
 
 Outliers (HDBSCAN's -1) are reassigned to the nearest topic centroid on request, so that no text
 is left without a topic.
@@ -6,17 +8,17 @@ is left without a topic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from core.errors import CoreError
 from core.text import tokenize
 
-METHODS = ("kmeans", "hdbscan", "agglomerative", "lda")
 MAX_AGGLOMERATIVE = 20_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClusterSettings:
     """How to cluster: method, k (ignored by HDBSCAN), seed, HDBSCAN's minimum topic size
     (None: chosen from the corpus size) and whether outliers join their nearest topic."""
@@ -28,6 +30,21 @@ class ClusterSettings:
     reassign_outliers: bool = True
 
 
+def n_topics(labels: np.ndarray) -> int:
+    """Topics in a labelling (ids 0..n-1; outliers are -1)."""
+    labels = np.asarray(labels)
+    return int(labels.max()) + 1 if (labels >= 0).any() else 0
+
+
+def one_hot(labels: np.ndarray, n_topics: int) -> np.ndarray:
+    """One row per text with a 1 in its topic's column; outliers (-1) get a row of zeros."""
+    labels = np.asarray(labels)
+    out = np.zeros((len(labels), n_topics))
+    rows = np.flatnonzero(labels >= 0)
+    out[rows, labels[rows]] = 1.0
+    return out
+
+
 def check_k(k: int, n: int) -> None:
     if k < 1:
         raise CoreError(f"The number of topics must be at least 1 (got {k}).")
@@ -35,29 +52,42 @@ def check_k(k: int, n: int) -> None:
         raise CoreError(f"k = {k} topics is more than the {n} texts; choose k of at most {n}.")
 
 
-def cluster(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
-    """Topic ids 0..k-1 for each row of `points` (the UMAP clustering space); -1 marks an outlier."""
-    n = len(points)
-    if settings.method not in METHODS or settings.method == "lda":
-        raise CoreError(f"Unknown clustering method '{settings.method}'; choose one of {', '.join(METHODS)}.")
-    if settings.method == "hdbscan":
-        return _hdbscan(points, settings)
-    check_k(settings.k, n)
-    if settings.k == 1:  # one topic holds every text (AgglomerativeClustering refuses a single text)
-        return np.zeros(n, dtype=int)
-    if settings.method == "kmeans":
-        from sklearn.cluster import KMeans
+def cluster(data, settings: ClusterSettings) -> np.ndarray:
+    """Topic ids 0..k-1 for each text with the settings' method; -1 marks an outlier. `data` is what the
+    method's space holds: points (one row per text) or, for a method that reads words, the texts."""
+    return method(settings.method).fit(data, settings)
 
-        labels = KMeans(settings.k, n_init=3, random_state=settings.seed).fit_predict(points)
-    else:
-        from sklearn.cluster import AgglomerativeClustering
 
-        if n > MAX_AGGLOMERATIVE:
-            raise CoreError(f"Agglomerative clustering compares every pair of texts and {n:,} texts are too many "
-                            f"(at most {MAX_AGGLOMERATIVE:,}); choose KMeans or HDBSCAN.")
+def method(name: str) -> "Method":
+    """The registry entry of a method name; an unknown name is a CoreError that lists the methods."""
+    if name not in METHODS:
+        raise CoreError(f"Unknown clustering method '{name}'; choose one of {', '.join(METHODS)}.")
+    return METHODS[name]
 
-        labels = AgglomerativeClustering(settings.k, linkage="ward").fit_predict(points)
-    return renumber_by_size(labels)
+
+def _with_k(fit: Callable[[np.ndarray, int, ClusterSettings], np.ndarray]):
+    """A method that takes k: k checked against the texts, k = 1 as one topic, topics renumbered by size."""
+    def run(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
+        check_k(settings.k, len(points))
+        if settings.k == 1:  # one topic holds every text (AgglomerativeClustering refuses a single text)
+            return np.zeros(len(points), dtype=int)
+        return renumber_by_size(fit(points, settings.k, settings))
+    return run
+
+
+def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    return KMeans(k, n_init=3, random_state=settings.seed).fit_predict(points)
+
+
+def _agglomerative(points: np.ndarray, k: int, settings: ClusterSettings) -> np.ndarray:
+    from sklearn.cluster import AgglomerativeClustering
+
+    if len(points) > MAX_AGGLOMERATIVE:
+        raise CoreError(f"Agglomerative clustering compares every pair of texts and {len(points):,} texts are too "
+                        f"many (at most {MAX_AGGLOMERATIVE:,}); choose KMeans or HDBSCAN.")
+    return AgglomerativeClustering(k, linkage="ward").fit_predict(points)
 
 
 def _hdbscan(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
@@ -99,6 +129,10 @@ def renumber_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping.get(int(x), -1) for x in labels], dtype=int)
 
 
+def _lda(texts, settings: ClusterSettings) -> np.ndarray:
+    return lda(list(texts), settings.k, seed=settings.seed)
+
+
 def lda(texts, k: int, *, seed: int = 42) -> np.ndarray:
     """Scikit-learn LDA on word counts (min_df 2, max_df 0.5 on larger corpora): each text's most
     likely topic. Its keywords come from the same keyword step as every other method."""
@@ -115,3 +149,26 @@ def lda(texts, k: int, *, seed: int = 42) -> np.ndarray:
         raise CoreError("LDA found no words in these texts; choose another method.") from None
     model = LatentDirichletAllocation(k, random_state=seed, learning_method="batch", max_iter=20)
     return renumber_by_size(model.fit_transform(counts).argmax(axis=1))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Method:
+    """A clustering method: its name (Settings.method, --method), its label in the picker, whether it takes
+    k, the space it clusters in (core.reduce.SPACES: 'embeddings', 'umap' or 'words'), its fit, and a
+    caveat shown beside it when it has one."""
+
+    name: str
+    label: str
+    takes_k: bool
+    space: str
+    fit: Callable[..., np.ndarray]
+    caveat: str = ""
+
+
+METHODS = {m.name: m for m in (
+    Method(name="kmeans", label="KMeans (choose k)", takes_k=True, space="embeddings", fit=_with_k(_kmeans)),
+    Method(name="hdbscan", label="HDBSCAN (automatic)", takes_k=False, space="umap", fit=_hdbscan),
+    Method(name="agglomerative", label="Agglomerative (choose k)", takes_k=True, space="embeddings",
+           fit=_with_k(_agglomerative)),
+    Method(name="lda", label="LDA on word counts (choose k)", takes_k=True, space="words", fit=_lda),
+)}

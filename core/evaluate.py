@@ -2,6 +2,7 @@
 and leave-last-out HR@K / NDCG@K for recommendations with popularity and random baselines."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -11,6 +12,30 @@ from scipy import sparse
 from core.text import TokenizedCorpus, tokenize_corpus
 
 EPSILON = 1e-12
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A quality figure as a reader sees it: its name and one line on how to read it."""
+
+    label: str
+    help: str
+
+
+FIGURES = {
+    "topics": Figure("Topics", "How many topics the texts were grouped into."),
+    "npmi": Figure("Coherence (NPMI)", "Do a topic's keywords occur together in the texts? From -1 to 1: higher is "
+                   "better, 0 means no more often than by chance."),
+    "diversity": Figure("Diversity", "Share of distinct words among all topics' top 10 keywords: 1 means no topic "
+                        "repeats another's words."),
+    "silhouette": Figure("Silhouette", "How well separated the topics are in the space the method clustered in, "
+                         "from -1 to 1 (higher is better); compare it only between runs of the same method."),
+    "outliers": Figure("Outliers (share)", "Share of texts left without a topic."),
+    "purity": Figure("Purity", "Share of texts whose topic's most common label is their own label (1 is best)."),
+    "nmi": Figure("NMI", "Agreement of the topics with the label column, from 0 (chance) to 1 (the same groups)."),
+    "ari": Figure("ARI", "Agreement of the topics with the label column, corrected for chance: 0 is chance, 1 the "
+                  "same groups."),
+}
 
 
 def npmi(topic_words: list[list[str]], tokenized_texts, window: int = 10) -> float | None:
@@ -188,3 +213,13 @@ def evaluate_rankers(rankers: dict[str, Callable[[list[str]], np.ndarray]], hist
         ranks = rank_of_targets(ranker(users), targets, excluded, np.random.default_rng(seed))
         results[name] = hit_and_ndcg(ranks, k)
     return results
+
+
+def cold_split(history: pd.DataFrame, warm: list[str], min_rating: float, seed: int):
+    """The cold-start protocol inside a history, for validation: a seeded fifth of the `warm` items loses
+    all its interactions, and every user who liked one of them holds out the latest such item.
+    Returns (history without those items, holdout: user_id, item_id, the set of those items)."""
+    rng = np.random.default_rng(seed)
+    chosen = set(rng.choice(sorted(warm), size=max(1, len(warm) // 5), replace=False))
+    inside = history["item_id"].isin(chosen)
+    return history[~inside], leave_last_out(history[inside], min_rating)[1], chosen

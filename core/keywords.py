@@ -8,10 +8,11 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
+from core.cluster import n_topics as count_topics
 from core.text import tokenize_corpus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Topic:
     """One topic: its id, how many texts it holds, its top words and their keyword weights,
     a short label, and the indices of its most representative texts."""
@@ -73,7 +74,7 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     """Topics in id order (outliers, id -1, last when present) with keywords, label, size and the
     texts nearest the topic centroid in embedding space (`vectors`; first texts when None)."""
     labels = np.asarray(labels)
-    n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
+    n_topics = count_topics(labels)
     counts, vocab = count_words(texts)
     scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
     topics = []

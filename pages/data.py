@@ -4,16 +4,16 @@ import streamlit as st
 
 from core.data import FORMATS, guess_column
 from core.errors import CoreError
-from ui import charts, state
+from ui import charts, session
 
-state.page_start()
+session.page_start()
 
 ROLES = ("text", "user", "item", "label", "time")
 TYPES = sorted(extension.lstrip(".") for extension in FORMATS)
 
 
 def loaded(corpus, message: str) -> None:
-    state.use(corpus)
+    session.use(corpus)
     st.session_state.loaded_message = message
     st.rerun()  # so that the sidebar shows the new dataset
 
@@ -22,7 +22,7 @@ st.title("Data")
 if message := st.session_state.pop("loaded_message", None):
     st.success(charts.markdown(message))
 if st.button("Open the bundled demo", type="primary", icon=":material/play_arrow:"):
-    loaded(state.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
+    loaded(session.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
 
 st.subheader("Or upload your own")
 texts_column, catalogue_column, log_column = st.columns(3)
@@ -33,7 +33,7 @@ log = log_column.file_uploader("Interaction log (optional: user id, item id, rat
                                key="upload_log")
 if texts is not None:
     try:
-        frame, _ = state.read_upload(texts)
+        frame, _ = session.read_upload(texts)
         st.write("Which column holds what?")
         columns = {}
         for column, role in zip(st.columns(len(ROLES)), ROLES):
@@ -44,12 +44,12 @@ if texts is not None:
                                              key=f"map_{role}_{texts.file_id}")
         st.dataframe(frame.head(10), hide_index=True)
         if st.button("Load this file", type="primary", icon=":material/check:"):
-            loaded(state.corpus_from_upload(texts, columns, catalogue, log), f"{texts.name} is loaded.")
+            loaded(session.corpus_from_upload(texts, columns, catalogue, log), f"{texts.name} is loaded.")
     except CoreError as exc:
         st.error(charts.markdown(f"This data could not be used: {exc}") + "\n\n"
-                 + charts.markdown(f"The data loaded before ({state.corpus().report.source}) stays loaded."))
+                 + charts.markdown(f"The data loaded before ({session.corpus().report.source}) stays loaded."))
 
-corpus = state.corpus()
+corpus = session.corpus()
 report = corpus.report
 st.subheader(charts.markdown(f"Loaded: {report.source}"))
 counts = {"Rows read": report.rows, "Empty texts dropped": report.empty_dropped, "Duplicate texts": report.duplicates,

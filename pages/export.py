@@ -1,9 +1,9 @@
 """Export: every result as CSV and JSON, and the run settings, under names that say what they hold."""
 import streamlit as st
 
-from ui import charts, state
+from ui import charts, downloads, session
 
-state.page_start()
+session.page_start()
 
 TITLES = {"documents": "Documents with their topics", "topics": "Topic keywords",
           "R": "R: user × topic interests", "U": "U: user × latent factors", "V": "V: topic × latent factors",
@@ -13,7 +13,7 @@ TITLES = {"documents": "Documents with their topics", "topics": "Topic keywords"
 st.title("Export")
 st.caption("CSV files are UTF-8 with a byte-order mark (spreadsheets read Chinese correctly); a cell that would run "
            "as a spreadsheet formula gets an apostrophe in front. The run settings are enough to repeat this run.")
-files = state.downloads()
+files = downloads.downloads()
 for stem, title in TITLES.items():
     mine = [(name, data) for what, name, data in files if what == stem]
     name_column, *buttons = st.columns([4, 1, 1])

@@ -1,20 +1,20 @@
 """Interests: R (users x topics) and its factorisation R ~ U V^T, and one user's interest profile."""
 import streamlit as st
 
-from ui import charts, state
+from ui import charts, session, stages, views
 
 MAX_ROWS = 300  # more rows than this would not be readable in a heatmap
 
-state.page_start()
+session.page_start()
 
 st.title("Interests")
-_, R = state.interests()
+R = stages.get("interests")
 factors_column, users_column = st.columns(2)
 with factors_column:
-    state.slider("Latent factors", "factors", 1, min(R.shape), help="The rank of the factorisation R ≈ U Vᵀ.")
+    session.slider("Latent factors", "factors", 1, min(R.shape), help="The rank of the factorisation R ≈ U Vᵀ.")
 with users_column:
-    shown = state.slider("Users shown in the heatmaps", "shown_users", min(5, len(R)), min(len(R), MAX_ROWS))
-factorization = state.factorization()
+    shown = session.slider("Users shown in the heatmaps", "shown_users", min(5, len(R)), min(len(R), MAX_ROWS))
+factorization = stages.get("factorization")
 error, relative, size = st.columns(3)
 error.metric("Reconstruction error ‖R − UVᵀ‖", f"{factorization.error:.3f}")
 relative.metric("Relative to ‖R‖", f"{factorization.relative_error:.1%}")
@@ -22,11 +22,11 @@ size.metric("Matrix R", f"{R.shape[0]} users × {R.shape[1]} topics")
 if factorization.note:
     st.info(factorization.note)
 
-activity = state.users_by_activity()
+activity = views.users_by_activity()
 users = list(activity.index[:shown])
 st.caption(f"The heatmaps show the {len(users)} most active of {len(R)} users (texts written plus items rated); "
            "move the slider above to show more, and scroll the page for tall charts.")
-topic_names = state.topic_labels()
+topic_names = stages.topic_labels()
 r_column, u_column = st.columns([3, 2])
 r_column.plotly_chart(charts.heatmap(R.loc[users].rename(columns=topic_names),
                                      "R: share of each user's activity per topic", "topic", "user"), key="R")
@@ -36,8 +36,8 @@ st.plotly_chart(charts.heatmap(factorization.V.rename(index=topic_names), "V: to
                                "latent factor", "topic"), key="V")
 
 st.subheader("One user's interest profile")
-user = state.choose("User", "user", list(activity.index), format_func=lambda u: f"{u} ({activity[u]} events)")
-profile = state.interest_profile(user)
+user = session.choose("User", "user", list(activity.index), format_func=lambda u: f"{u} ({activity[u]} events)")
+profile = views.interest_profile(user)
 st.plotly_chart(charts.bars(profile.rename(columns={"share": "their share (R)", "predicted": "predicted (U Vᵀ)"}),
                             f"Interests of user {charts.safe(user)}", y_title="share", percent=True), key="profile")
 gaps = (profile["predicted"] - profile["share"]).sort_values(ascending=False)

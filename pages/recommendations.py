@@ -2,36 +2,36 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, state
+from ui import charts, session, stages, views
 
-state.page_start()
+session.page_start()
 
 st.title("Recommendations")
-recommendations = state.recommendations()
-activity = state.users_by_activity()
+recommendations = stages.get("recommendations")
+activity = views.users_by_activity()
 user_column, n_column = st.columns(2)
-user = state.choose("User", "user", list(activity.index), widget=user_column.selectbox,
+user = session.choose("User", "user", list(activity.index), widget=user_column.selectbox,
                     format_func=lambda u: f"{u} ({activity[u]} events)")
 with n_column:
-    state.slider("Items per user (top-N)", "top_n", 1, 30)
+    session.slider("Items per user (top-N)", "top_n", 1, 30)
 columns = {"rank": "Rank", "title": "Item", "item_id": "Item id", "score": "Score", "reason": "Why"}
 shown = recommendations[recommendations["user_id"] == user]
 st.table(charts.markdown_table(shown[list(columns)].rename(columns=columns)), hide_index=True)
 
 st.subheader("A new user: describe yourself")
-text = st.text_area("A few sentences about what you like", **state.bind("new_user_text"),
+text = st.text_area("A few sentences about what you like", **session.bind("new_user_text"),
                     placeholder="I bake bread at the weekend and follow my local football club.")
 st.button("Recommend for this text")
 if text.strip():
-    mix, recommended = state.profile_recommendations(text.strip())
+    mix, recommended = stages.profile_recommendations(text.strip())
     mix_column, list_column = st.columns([2, 3])
-    names = state.topic_labels()
+    names = stages.topic_labels()
     mix_column.plotly_chart(charts.bars(pd.DataFrame({"share": mix}, index=[names[t] for t in range(len(mix))]),
                                         "Your text's topic mix", percent=True), key="new_user_topics")
     list_column.table(charts.markdown_table(recommended[list(columns)].rename(columns=columns)), hide_index=True)
 
 st.subheader("Offline evaluation")
-evaluation = state.evaluation()
+evaluation = stages.get("evaluation")
 if evaluation is None:
     st.info("Load an interaction log on the Data page to evaluate the recommendations.")
 else:

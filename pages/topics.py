@@ -3,26 +3,27 @@ import pandas as pd
 import streamlit as st
 
 from core.cluster import METHODS
-from ui import charts, state
+from core.evaluate import FIGURES
+from ui import charts, session, stages
 
-state.page_start()
+session.page_start()
 
 st.title("Topics")
 left, right = st.columns([2, 3])
-method = state.choose("Method", "method", METHODS, widget=left.selectbox, format_func=state.METHOD_NAMES.get)
+method = METHODS[session.choose("Method", "method", METHODS, widget=left.selectbox,
+                                format_func=lambda name: METHODS[name].label)]
 with right:
-    state.slider("Number of topics (k)", "k", 2, state.max_k(), disabled=method == "hdbscan",
-                 help="HDBSCAN finds the number of topics itself." if method == "hdbscan" else None)
+    session.slider("Number of topics (k)", "k", 2, session.max_k(), disabled=not method.takes_k,
+                   help=None if method.takes_k else f"{method.label.split(' (')[0]} finds the number of topics itself.")
 
-corpus = state.corpus()
-_, topics = state.topics()
-quality = state.quality()
-figures = {"Topics": quality["topics"], "Coherence (NPMI)": quality["npmi"], "Diversity": quality["diversity"],
-           "Silhouette": quality.get("silhouette")}
-if corpus.labels is not None:
-    figures |= {"Purity": quality["purity"], "NMI": quality["nmi"], "ARI": quality["ari"]}
-for column, (name, value) in zip(st.columns(len(figures)), figures.items()):
-    column.metric(name, "–" if value is None else value if isinstance(value, int) else f"{value:.3f}")
+corpus = session.corpus()
+topics = stages.get("topics")
+quality = stages.get("quality")
+shown = ["topics", "npmi", "diversity", "silhouette"] + (["purity", "nmi", "ari"] if corpus.labels is not None else [])
+for column, name in zip(st.columns(len(shown)), shown):
+    value = quality.get(name)
+    column.metric(FIGURES[name].label, "–" if value is None else value if isinstance(value, int) else f"{value:.3f}",
+                  help=FIGURES[name].help)
 if quality["outliers"]:
     st.caption(f"{quality['outliers']:.1%} of the texts are outliers (no topic).")
 
@@ -38,7 +39,7 @@ with texts:
                 st.text(corpus.texts[i])
 
 st.subheader("Choosing k")
-if st.toggle("Show silhouette and coherence for every k", **state.bind("sweep")):
-    st.plotly_chart(charts.k_sweep(state.k_sweep(), quality["topics"], state.sweep_method()), key="sweep")
-    st.caption("Each k is clustered with the same embeddings and UMAP space. Prefer a k where silhouette and "
+if st.toggle("Show silhouette and coherence for every k", **session.bind("sweep")):
+    st.plotly_chart(charts.k_sweep(stages.k_sweep(), quality["topics"], stages.sweep_settings().method), key="sweep")
+    st.caption("Each k is clustered with the same embeddings and clustering space. Prefer a k where silhouette and "
                "coherence are both high; a peak in silhouette marks well-separated topics.")

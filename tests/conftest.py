@@ -45,6 +45,6 @@ def english_labels():
 
 @pytest.fixture(scope="session")
 def embedder():
-    from core.pipeline import load_embedder
+    from core.embedders import load_embedder
 
     return load_embedder("default")

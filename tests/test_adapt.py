@@ -8,7 +8,7 @@ import pytest
 from core.__main__ import main
 from core.adapt import (FORMAT, RECORD, adapt, compare_topics, delete_adapted_model, fingerprint, list_adapted_models,
                         read_record, topic_changes, warmup_steps)
-from core.embed import TransformerEmbedder
+from core.embedders import TransformerEmbedder
 from core.errors import CoreError
 
 SETTINGS = dict(steps=2, batch_size=8, seed=7)
@@ -36,8 +36,8 @@ def test_folder_holds_safetensors_and_the_record(adapted, texts):
 
 
 def test_adapted_model_loads_as_a_model_folder_and_moves_the_embeddings(adapted, texts, embedder):
-    loaded = TransformerEmbedder(str(adapted))
-    assert (loaded.pooling, loaded.max_length) == (embedder.pooling, embedder.max_length)
+    loaded = TransformerEmbedder(adapted)
+    assert (loaded.layout.pooling, loaded.max_length) == (embedder.layout.pooling, embedder.max_length)
     after, before = loaded.embed(texts), embedder.embed(texts)
     similarity = (after * before).sum(axis=1)
     assert not np.allclose(after, before, atol=1e-4)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import pipeline
+from core import reduce, stages
 from core.data import load_demo
 from tests.conftest import ENGLISH
 
@@ -93,8 +93,8 @@ def calls(monkeypatch):
             return fn(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(pipeline, "embed_texts", counted("embed", pipeline.embed_texts))
-    monkeypatch.setattr(pipeline, "reduce", counted("umap", pipeline.reduce))
+    monkeypatch.setattr(stages, "embed_texts", counted("embed", stages.embed_texts))
+    monkeypatch.setattr(reduce, "reduce", counted("umap", reduce.reduce))
     return counts
 
 
@@ -175,7 +175,7 @@ def test_the_scatter_shows_every_text_coloured_by_topic_with_its_text_on_hover()
 
 def test_the_scatter_switches_to_3d_colours_by_label_and_highlights_a_user():
     at = start("embeddings")
-    at.radio(key="w_dims").set_value(3).run()
+    at.radio(key="w_view_dims").set_value(3).run()
     at.selectbox(key="w_colour").set_value("label").run()
     at.selectbox(key="w_highlight").set_value("u01").run()
     figure = chart(at, "scatter")
@@ -203,7 +203,7 @@ def test_a_model_that_is_not_on_disk_is_refused_with_a_clear_message():
 
 
 def test_a_model_folder_typed_in_is_loaded_and_used():
-    from core.embed import default_model_path
+    from core.embedders.bundled import minilm as default_model_path
 
     at = start("embeddings")
     at.radio(key="w_model").set_value("other").run()
@@ -310,6 +310,17 @@ def test_every_export_is_offered_as_csv_and_json_under_a_telling_name(downloads)
     assert json.loads(downloads["bundled-demo_kmeans-k8_run-settings.json"])["settings"]["k"] == 8
     U = json.loads(downloads["bundled-demo_kmeans-k8_U-user-latent-factors.json"])
     assert len(U) == 48 and set(U[0]) == {"user_id", "f0", "f1", "f2", "f3"}
+
+
+def test_the_apps_run_record_equals_the_command_lines_for_the_same_data_and_settings(downloads, tmp_path):
+    from core.__main__ import main
+
+    start("export")
+    app = json.loads(downloads["bundled-demo_kmeans-k8_run-settings.json"])
+    assert main(["run", "--out", str(tmp_path)]) == 0
+    cli = json.loads((tmp_path / "run.json").read_text())
+    assert set(app.pop("seconds")) == set(cli.pop("seconds"))  # the same stages, timed in each
+    assert app == cli
 
 
 # --- data ---------------------------------------------------------------------------------------

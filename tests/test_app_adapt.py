@@ -43,7 +43,7 @@ def test_a_model_adapted_on_the_page_can_be_used_compared_with_its_base_and_dele
     button(at, "Use the adapted model").click().run()
     assert at.radio(key="w_model").value == "adapted"
     assert at.selectbox(key="w_adapted").value.startswith(f"{folder.name} (adapted from the bundled")
-    assert f"{folder.name} (adapted from Bundled all-MiniLM-L6-v2)" in sidebar(at)
+    assert f"{folder.name} (adapted from Bundled all-MiniLM-L6-v2 (English))" in sidebar(at)
     assert sum(len(trace["x"]) for trace in chart(at, "scatter")["data"]) == 343
 
     at.toggle(key="w_compare").set_value(True).run()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from core.keywords import Topic
-from core.recommend import Items, recommend_for_profile
+from core.items import Items
+from core.ranking import recommend_for_profile
 from ui import charts
 
 SCRIPT = "<script>alert(1)</script>"
@@ -14,8 +15,10 @@ SCRIPT = "<script>alert(1)</script>"
 
 def test_a_new_users_text_gets_the_topic_mix_of_its_vector_and_items_of_that_topic():
     vectors = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
-    topics = [Topic(0, 2, ("bread",), (1.0,), "0: bread", ()), Topic(1, 2, ("goal",), (1.0,), "1: goal", ())]
-    items = Items(("ball", "loaf"), ("Ball", "Loaf"), np.array([[0.0, 1.0], [1.0, 0.0]]), np.zeros(2))
+    topics = [Topic(id=0, size=2, words=("bread",), weights=(1.0,), label="0: bread", representatives=()),
+              Topic(id=1, size=2, words=("goal",), weights=(1.0,), label="1: goal", representatives=())]
+    items = Items(ids=("ball", "loaf"), titles=("Ball", "Loaf"), topics=np.array([[0.0, 1.0], [1.0, 0.0]]),
+                  popularity=np.zeros(2))
     mix, recs = recommend_for_profile(np.array([0.95, 0.05]), vectors, np.array([0, 0, 1, 1]), items, topics,
                                       top_n=2, popularity_weight=0)
     assert abs(mix.sum() - 1) < 1e-9 and mix[0] > 0.9
@@ -54,7 +57,8 @@ def test_tables_escape_text_cells_and_round_numbers():
 
 
 def test_keyword_bars_draw_one_panel_per_topic_strongest_word_on_top():
-    topics = [Topic(i, 5, ("alpha", "beta"), (0.9, 0.4), f"{i}: alpha", ()) for i in range(4)]
+    topics = [Topic(id=i, size=5, words=("alpha", "beta"), weights=(0.9, 0.4), label=f"{i}: alpha", representatives=())
+              for i in range(4)]
     figure = charts.keyword_bars(topics).to_plotly_json()
     assert len(figure["data"]) == 4
     assert list(figure["data"][0]["y"]) == ["beta", "alpha"]  # plotly draws the last bar on top

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from core.embed import EmbeddingCache, LsaEmbedder, TransformerEmbedder, default_model_path, embed_texts, resolve_model
+from core.embedders import EmbeddingCache, LsaEmbedder, TransformerEmbedder, embed_texts, resolve_folder
+from core.embedders.bundled import minilm as default_model_path
 from core.errors import CoreError
 
 
@@ -22,7 +23,7 @@ def test_long_texts_are_embedded_window_by_window(embedder):
     tail = "Sourdough bread, flour and baking in the oven. " * 60
     long_text = head + tail
     windowed = embedder.embed([long_text])[0]
-    truncated = TransformerEmbedder(windows=False).embed([long_text])[0]
+    truncated = TransformerEmbedder(default_model_path(), windows=False).embed([long_text])[0]
     bread = embedder.embed(["Sourdough bread, flour and baking in the oven."])[0]
     assert windowed @ bread > truncated @ bread + 0.1  # the second half is seen
 
@@ -40,7 +41,7 @@ def test_cache_returns_the_same_vectors_without_embedding_again(tmp_path, embedd
     np.testing.assert_array_equal(first[0], first[2])
 
     class Refuses:
-        key = embedder.key
+        key, fitted_on_corpus = embedder.key, False
 
         def embed(self, texts, progress=None):
             raise AssertionError("embedded again")
@@ -64,9 +65,9 @@ def test_lsa_baseline_is_normalised_and_deterministic(english_texts):
 
 def test_models_that_are_not_on_disk_are_explained(tmp_path):
     with pytest.raises(CoreError, match="not on this computer"):
-        resolve_model("someone/model-that-is-not-cached")
+        resolve_folder("someone/model-that-is-not-cached")
     with pytest.raises(CoreError, match="not a transformer model"):
-        resolve_model(str(tmp_path))
+        resolve_folder(str(tmp_path))
 
 
 @pytest.mark.parametrize("config", [{"pooling_mode": "cls"}, {"pooling_mode": ["cls"]},
@@ -78,16 +79,16 @@ def test_the_pooling_a_model_folder_names_is_used_in_either_config_style(tmp_pat
     folder = tmp_path / "model"
     shutil.copytree(default_model_path(), folder)
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384, **config}))
-    assert TransformerEmbedder(str(folder)).pooling == "cls"
+    assert TransformerEmbedder(folder).layout.pooling == "cls"
 
 
 def test_a_lazy_embedder_loads_the_weights_only_for_a_text_not_in_the_cache(tmp_path, embedder):
     cache = EmbeddingCache(tmp_path)
     cached = embed_texts(embedder, ["one text", "another text"], cache=cache)
-    lazy = TransformerEmbedder(lazy=True)
+    lazy = TransformerEmbedder(default_model_path(), lazy=True)
     assert lazy.key == embedder.key and lazy.max_length == embedder.max_length
     np.testing.assert_array_equal(embed_texts(lazy, ["another text", "one text"], cache=cache), cached[::-1])
-    assert lazy._model is None  # everything came from the cache
+    assert lazy.encoder is None  # everything came from the cache
     fresh = embed_texts(lazy, ["a third text"], cache=cache)
-    assert lazy._model is not None
+    assert lazy.encoder is not None
     np.testing.assert_allclose(fresh, embedder.embed(["a third text"]), atol=1e-6)

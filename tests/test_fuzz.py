@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from core.data import build_corpus, read_table
 from core.errors import CoreError
 from core.export import csv_bytes, documents_table
-from core.pipeline import Settings, run
+from core.pipeline import run
+from core.settings import Settings
 
 EXAMPLES = int(os.environ.get("TOPICDASH_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(deadline=None, database=None, derandomize="TOPICDASH_FUZZ_EXAMPLES" not in os.environ,
@@ -170,6 +171,6 @@ def test_the_whole_pipeline_gives_a_result_or_a_message(case):
         assert str(exc).strip()
         return
     assert len(result.labels) == len(corpus) and result.view.shape == (len(corpus), 2)
-    assert set(result.recommendations["user_id"]) <= set(result.R.index)
+    assert set(result.recommendations["user_id"]) <= set(result.interests.index)
     back, _ = read_table(csv_bytes(documents_table(result)), name="documents.csv")
     assert tuple(back["text"]) == corpus.texts

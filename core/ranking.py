@@ -1,80 +1,19 @@
-"""Recommend items from topic interests: item topic vectors, scoring, reasons, new users.
+"""Recommend items from topic interests: scoring, reasons, new users.
 
-An item's topic vector comes from its own text (similarity of its embedding to the topic
-centroids) and/or from the texts users wrote about it. A user's score for an item is their
-smoothed interest (U V^T) times the item's topics, optionally blended with a popularity prior.
+A user's score for an item is their smoothed interest (U V^T) times the item's topics (core.items),
+optionally blended with a popularity prior and the item's similarity to items the user liked.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from core.cluster import n_topics
 from core.errors import CoreError
+from core.items import Items, soft_topics, topic_centroids
 from core.keywords import Topic
 
 COLUMNS = ["user_id", "rank", "item_id", "title", "score", "reason"]
-TEMPERATURE = 0.05  # softness of an item's topic mix from its cosine similarity to the centroids
-
-
-@dataclass(frozen=True)
-class Items:
-    """What can be recommended: ids, display titles, topic vectors (items x topics) and
-    popularity (how many users interacted with or wrote about each item)."""
-
-    ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    topics: np.ndarray
-    popularity: np.ndarray
-
-
-def topic_centroids(vectors: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
-    """Unit-length mean embedding of each topic's texts (topics x dims)."""
-    centroids = np.zeros((n_topics, vectors.shape[1]), dtype=np.float32)
-    for t in range(n_topics):
-        members = labels == t
-        if members.any():
-            c = vectors[members].mean(axis=0)
-            centroids[t] = c / (np.linalg.norm(c) or 1)
-    return centroids
-
-
-def soft_topics(vectors: np.ndarray, centroids: np.ndarray, temperature: float = TEMPERATURE) -> np.ndarray:
-    """Each vector's topic mix: a softmax over its cosine similarity to the topic centroids."""
-    sims = vectors @ centroids.T / temperature
-    sims -= sims.max(axis=1, keepdims=True)
-    mix = np.exp(sims)
-    return mix / mix.sum(axis=1, keepdims=True)
-
-
-def build_items(*, n_topics: int, catalogue_ids=(), catalogue_titles=(), catalogue_topics=None,
-                doc_items=None, doc_labels=None, interactions: pd.DataFrame | None = None) -> Items:
-    """Combine every source of items: the catalogue (topic mix from its text), the item column of
-    the texts (share of texts about the item in each topic) and the interaction log (ids only).
-    When an item has both, the two topic vectors are averaged."""
-    ids = list(dict.fromkeys(list(catalogue_ids) + [i for i in (doc_items or ()) if i] +
-                             (interactions["item_id"].tolist() if interactions is not None else [])))
-    index = {item: n for n, item in enumerate(ids)}
-    from_text = np.zeros((len(ids), n_topics))
-    if catalogue_topics is not None:
-        from_text[[index[i] for i in catalogue_ids]] = catalogue_topics
-    from_docs = np.zeros((len(ids), n_topics))
-    users_per_item = {}
-    if doc_items is not None:
-        for item, label in zip(doc_items, doc_labels):
-            if item and label >= 0:
-                from_docs[index[item], label] += 1
-    from_docs /= np.maximum(from_docs.sum(axis=1, keepdims=True), 1)
-    has_text, has_docs = from_text.sum(1) > 0, from_docs.sum(1) > 0
-    topics = (from_text + from_docs) / np.maximum(has_text.astype(int) + has_docs.astype(int), 1)[:, None]
-    popularity = np.zeros(len(ids))
-    if interactions is not None and len(interactions):
-        users_per_item = interactions.groupby("item_id")["user_id"].nunique().to_dict()
-    for item, count in users_per_item.items():
-        popularity[index[item]] = count
-    titles = dict(zip(catalogue_ids, catalogue_titles))
-    return Items(ids=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), topics=topics, popularity=popularity)
 
 
 def score(interests: np.ndarray, items: Items, *, popularity_weight: float = 0.0,
@@ -238,8 +177,6 @@ def recommend_for_profile(vector: np.ndarray, vectors: np.ndarray, labels: np.nd
                           user: str = "you") -> tuple[np.ndarray, pd.DataFrame]:
     """A new user known only by their own words: the topic mix of their text's embedding (`vector`)
     against the centroids of the topics in `vectors`/`labels`, and their top-N items for that mix."""
-    labels = np.asarray(labels)
-    n_topics = int(labels.max()) + 1 if (labels >= 0).any() else 0
-    mix = soft_topics(np.atleast_2d(vector), topic_centroids(vectors, labels, n_topics))[0]
+    mix = soft_topics(np.atleast_2d(vector), topic_centroids(vectors, np.asarray(labels), n_topics(labels)))[0]
     profile = pd.DataFrame([mix], index=[user])
     return mix, recommend(profile, profile, items, topics, top_n=top_n, popularity_weight=popularity_weight)

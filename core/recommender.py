@@ -1,42 +1,22 @@
-"""Offline evaluation of the recommender: leave-last-out on an interaction log, next to popularity and
-random in the same call, with the blend weights chosen on a validation split of the history only."""
+"""The project's recommender: topic interests from users' texts and history, blended with the similarity
+to items they liked and popularity, with the blend weights chosen on a validation split of the history
+only; evaluated leave-last-out next to popularity and random in the same call."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from core.data import Catalogue, Corpus, Report
-from core.embed import EmbeddingCache
-from core.errors import CoreError
-from core.evaluate import evaluate_rankers, leave_last_out
-from core.interests import factorize
-from core.pipeline import Settings, assign_topics, clustering_space, embed, interests, item_topics, positive
-from core.recommend import Items, nearest_item_similarity, score
+from core.data import Corpus
+from core.evaluate import cold_split, evaluate_rankers, leave_last_out
+from core.interests import factorize, interests, positive
+from core.items import item_topics
+from core.ranking import nearest_item_similarity, score
+from core.settings import Settings
 
 WEIGHT_GRID = {"popularity": (0.0, 0.1, 0.25, 0.5), "nearest": (0.0, 0.25, 0.5, 0.75, 1.0)}
-
-
-def catalogue_corpus(catalogue: Catalogue, interactions: pd.DataFrame) -> Corpus:
-    """The catalogue as the corpus that topics are found in: each item text is a document that
-    belongs to no user (so it shapes topics but not interests)."""
-    n = len(catalogue.texts)
-    report = Report(source="catalogue", rows=n, empty_dropped=0, duplicates=n - len(set(catalogue.texts)),
-                    users=0, items=n, language="")
-    return Corpus(texts=catalogue.texts, users=("",) * n, rows=tuple(range(n)), report=report,
-                  items=catalogue.item_ids, catalogue=catalogue, interactions=interactions)
-
-
-def cold_split(history: pd.DataFrame, warm: list[str], min_rating: float, seed: int):
-    """The cold-start protocol inside a history, for validation: a seeded fifth of the `warm` items loses
-    all its interactions, and every user who liked one of them holds out the latest such item.
-    Returns (history without those items, holdout: user_id, item_id, the set of those items)."""
-    rng = np.random.default_rng(seed)
-    chosen = set(rng.choice(sorted(warm), size=max(1, len(warm) // 5), replace=False))
-    inside = history["item_id"].isin(chosen)
-    return history[~inside], leave_last_out(history[inside], min_rating)[1], chosen
 
 
 @dataclass
@@ -66,23 +46,9 @@ class TopicRecommender:
     """The project's recommender for evaluation: topics from texts, item topic vectors, user interests
     from the history (R, then U V^T), blended with nearest-item similarity and popularity."""
 
-    def __init__(self, corpus: Corpus, settings: Settings, vectors: np.ndarray, catalogue_vectors, labels):
+    def __init__(self, *, corpus: Corpus, settings: Settings, vectors: np.ndarray, catalogue_vectors, labels):
         self.corpus, self.settings, self.labels = corpus, settings, np.asarray(labels)
         self.vectors, self.catalogue_vectors = vectors, catalogue_vectors
-
-    @classmethod
-    def fit(cls, catalogue: Catalogue | None, settings: Settings, *, texts: Corpus | None = None,
-            cache: EmbeddingCache | None = None, progress=None) -> "TopicRecommender":
-        if catalogue is None and texts is None:
-            raise CoreError("Give item texts or user texts: the recommender needs words to find topics.")
-        corpus = catalogue_corpus(catalogue, None) if texts is None else Corpus(
-            texts.texts, texts.users, texts.rows, texts.report, texts.items, texts.labels, texts.times, catalogue)
-        say = progress or (lambda stage, fraction: None)
-        vectors, catalogue_vectors = embed(corpus, settings, cache=cache,
-                                           progress=lambda d, t: say("embed", d / max(t, 1)))
-        say("topics", 0.0)
-        labels = assign_topics(corpus.texts, clustering_space(vectors, settings), settings)
-        return cls(corpus, settings, vectors, catalogue_vectors, labels)
 
     def ranker(self, history: pd.DataFrame, *, validation: bool = False, holdout: pd.DataFrame | None = None,
                weights: dict[str, float] | None = None, cold: set[str] | None = None) -> Ranker:
@@ -146,7 +112,7 @@ class TopicRecommender:
                              zip(self.corpus.users, self.corpus.items or [""] * len(self.labels))])
         items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, history, doc_mask)
         counts = history.groupby("item_id")["user_id"].nunique()
-        items = Items(items.ids, items.titles, items.topics, np.array([counts.get(i, 0) for i in items.ids], float))
+        items = replace(items, popularity=np.array([counts.get(i, 0) for i in items.ids], float))
         liked = positive(history, self.settings.min_rating)
         R = interests(self.corpus, self.labels, items, liked, doc_mask)
         predicted = factorize(R, self.settings.factors, seed=self.settings.seed).reconstructed
@@ -158,14 +124,3 @@ class TopicRecommender:
 
     def _threshold(self, log: pd.DataFrame) -> float:
         return min(self.settings.min_rating, log["rating"].max())
-
-
-def evaluate_from_files(interactions: pd.DataFrame, catalogue: Catalogue | None, texts: Corpus | None, *,
-                        model: str = "default", windows: bool = True, precision: str = "fp32", k: int = 20,
-                        factors: int = 8, popularity_weight: float = 0.1, min_rating: float = 4.0, seed: int = 42,
-                        cache: EmbeddingCache | None = None, progress=None) -> dict:
-    """HR@10 / NDCG@10 of the project's recommender, popularity and random (leave-last-out)."""
-    n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
-    settings = Settings(model=model, windows=windows, precision=precision, k=max(1, min(k, n_docs)), factors=factors,
-                        popularity_weight=popularity_weight, min_rating=min_rating, seed=seed)
-    return TopicRecommender.fit(catalogue, settings, texts=texts, cache=cache, progress=progress).evaluate(interactions)

@@ -1,0 +1,117 @@
+"""The embedders, described as data: the bundled English and multilingual transformers, the TF-IDF/LSA
+baseline, and any model folder or Hugging Face id already on disk, all behind one interface
+(core.embedders.cache.Embedder). The picker, the command line and the pipeline read MODELS; nothing
+else compares model names.
+
+    load_embedder("multilingual").embed(["周末喜欢踢足球", "I play football at the weekend"])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from core.embedders import bundled
+from core.embedders.cache import Embedder, EmbeddingCache, cache_dir, embed_texts
+from core.embedders.lsa import LsaEmbedder
+from core.embedders.transformer import MAX_WINDOWS, TransformerEmbedder
+from core.errors import CoreError
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Model:
+    """One entry of the model picker.
+
+    name : what Settings.model and --model call it.
+    label : its name in the picker; short: the model's own name (for folder names and captions).
+    languages : 'en' (English only), 'multilingual', or 'any' (word counts, no language model).
+    folder : where its weights are, for a transformer (None for the baseline).
+    fitted_on_corpus : its vectors depend on the whole corpus (never cached per text, refitted with a new text).
+    adaptable : core.adapt can fine-tune it.
+    """
+
+    name: str
+    label: str
+    short: str = ""
+    languages: str
+    folder: Callable[[], Path] | None = None
+    fitted_on_corpus: bool = False
+    adaptable: bool = True
+
+
+MODELS = {model.name: model for model in (
+    Model(name="default", label="Bundled all-MiniLM-L6-v2 (English)", short="all-MiniLM-L6-v2", languages="en",
+          folder=bundled.minilm),
+    Model(name="multilingual", label="Bundled multilingual-e5-small (Chinese, English and about 100 more)",
+          short="multilingual-e5-small", languages="multilingual", folder=bundled.multilingual_e5),
+    Model(name="tfidf", label="TF-IDF / LSA baseline (no language model)", short="TF-IDF/LSA", languages="any",
+          fitted_on_corpus=True, adaptable=False),
+)}
+DEFAULT_MODEL = "default"
+
+
+def model_entry(name: str) -> Model:
+    """The picker entry of a model name; a folder or a Hugging Face id gets an entry of its own."""
+    if name in MODELS:
+        return MODELS[name]
+    return Model(name=name, label=name, short=Path(name).name, languages="unknown", folder=lambda: resolve_folder(name))
+
+
+def choose_model(language: str) -> tuple[str, str]:
+    """(model name, why) for a corpus in `language` (core.text.detect_language): the multilingual model
+    for anything but English, the English one for English."""
+    if language == "en":
+        return "default", "the texts are in English, so the bundled English model (the best English topics here)"
+    what = {"zh": "in Chinese", "mixed": "in Chinese and English", "unknown": "in no language it could detect"}
+    return "multilingual", (f"the texts are {what.get(language, f'in another script ({language})')}, "
+                            "so the bundled multilingual model")
+
+
+def resolve_folder(name: str) -> Path:
+    """A local folder for a model name: a bundled model, a folder path, or a Hugging Face id already on disk."""
+    if name in MODELS:
+        if MODELS[name].folder is None:
+            raise CoreError(f"The {MODELS[name].label} has no model folder.")
+        return MODELS[name].folder()
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise CoreError(f"The folder '{name}' is not a transformer model (it has no config.json). "
+                            "Choose a folder that holds a saved Hugging Face or sentence-transformers model.")
+        return path
+    if path.exists():
+        raise CoreError(f"'{name}' is a file, not a model folder.")
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:
+        raise CoreError(f"The model '{name}' is not on this computer. The app works offline: download it "
+                        "once elsewhere into the Hugging Face cache or a folder, then give that folder's path. "
+                        "The bundled models always work.") from None
+
+
+def load_embedder(name: str, windows: bool = True, precision: str = AUTO, seed: int = 42) -> Embedder:
+    """The embedder for a model name, made once per process. A bundled model, known to be whole, loads its
+    weights only when a text is missing from the cache; any other model loads now, so that a broken one is
+    reported at once. Only the LSA baseline depends on the seed."""
+    if model_entry(name).fitted_on_corpus:
+        return _load(name, True, "fp32", seed)
+    return _load(name, windows, precision, 0)
+
+
+@lru_cache(maxsize=3)
+def _load(name: str, windows: bool, precision: str, seed: int) -> Embedder:
+    entry = model_entry(name)
+    if entry.fitted_on_corpus:
+        return LsaEmbedder(seed=seed)
+    return TransformerEmbedder(resolve_folder(name), name=entry.label, windows=windows, precision=precision,
+                               lazy=name in MODELS)
+
+
+__all__ = ["AUTO", "DEFAULT_MODEL", "MAX_WINDOWS", "MODELS", "Embedder", "EmbeddingCache", "LsaEmbedder", "Model",
+           "TransformerEmbedder", "cache_dir", "choose_model", "embed_texts", "load_embedder", "model_entry",
+           "resolve_folder"]

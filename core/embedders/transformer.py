@@ -1,0 +1,135 @@
+"""Embed texts with a local transformer encoder, the way its model folder says (core.embedders.folder),
+with length-sorted batches and, for texts longer than the model's limit, window by window."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from core.embedders.folder import FolderLayout, describe, read_layout
+from core.embedders.hardware import pick_device, resolve_precision
+from core.errors import CoreError
+
+MAX_WINDOWS = 64  # windows per text (~16k tokens); a longer text is embedded from this many spread evenly over it
+
+
+class TransformerEmbedder:
+    """Embed texts with a local transformer encoder.
+
+    Parameters
+    ----------
+    path : the model folder (see core.embedders.registry for names such as 'default').
+    name : what to call the model in messages.
+    batch_size : windows per forward pass (default 32). Shorter windows go in larger batches of as
+        many tokens (batch_size x max_length, at most 8 x batch_size windows): twice as fast on short
+        texts. fixed_batches=True keeps exactly batch_size windows per pass, as sentence-transformers does.
+    windows : embed texts longer than the model limit window by window and average the windows,
+        weighted by their token counts (default True); False truncates like sentence-transformers.
+    max_windows : windows per text at most (default MAX_WINDOWS, so a 1 MB text takes seconds, not
+        minutes); a longer text is embedded from that many windows spread evenly from start to end.
+    precision : 'auto' (default: bf16 where the hardware runs it natively, else fp32), 'fp32' or 'bf16'.
+    device : 'cuda' or 'cpu'; default CUDA when available.
+    lazy : load the weights only when a text must be embedded (the folder must declare its token limit).
+
+    `encoder` (core.embedders.encoder.Encoder) is the model itself, loaded on first use.
+    """
+
+    fitted_on_corpus = False
+
+    def __init__(self, path: Path, *, name: str = "", batch_size: int = 32, windows: bool = True,
+                 precision: str = "auto", device: str | None = None, max_length: int | None = None,
+                 max_windows: int = MAX_WINDOWS, fixed_batches: bool = False, lazy: bool = False):
+        self.path, self.name = Path(path), name or Path(path).name
+        self.layout: FolderLayout = read_layout(self.path)
+        self.device = pick_device(device)
+        self.precision, self.precision_reason = resolve_precision(precision, self.device)
+        self.batch_size, self.windows, self.fixed_batches = batch_size, windows, fixed_batches
+        self.max_windows = max(1, max_windows)
+        self.max_length = max_length or self.layout.max_length
+        self.encoder = None
+        if not lazy or self.max_length is None:
+            self._load()
+        self.key = "|".join([_model_identity(self.path), describe(self.layout), str(self.max_length),
+                             f"windows<={self.max_windows}" if windows else "truncate",
+                             "bf16-weights" if self.precision == "bf16" else self.precision])
+
+    def _load(self) -> None:
+        """Read the tokenizer and weights (about 5 s with the imports). With lazy=True this waits for the
+        first text that is not in the cache, so a dashboard whose texts are all cached never loads it."""
+        import torch
+
+        from core.embedders.encoder import Encoder
+
+        encoder = Encoder(self.path, self.name)
+        encoder.eval().to(self.device)
+        if self.precision == "bf16":  # the transformer only; pooling and Dense layers stay in fp32
+            encoder.transformer.to(torch.bfloat16)
+        self.max_length = self.max_length or encoder.max_length
+        self._torch, self.encoder = torch, encoder
+
+    def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
+        """Token windows (with the prompt and special tokens) and, for each window, the index of its text."""
+        if self.encoder is None:
+            self._load()
+        prefix, suffix = self.encoder.special[0] + self.encoder.prompt_ids, self.encoder.special[1]
+        body = self.max_length - len(prefix) - len(suffix)
+        if body < 1:
+            raise CoreError(f"The model '{self.name}' allows {self.max_length} tokens, too few for its prompt.")
+        ids = self.encoder.tokenizer(texts, add_special_tokens=False, truncation=not self.windows,
+                                     max_length=None if self.windows else body, verbose=False)["input_ids"]
+        windows, owner = [], []
+        for i, seq in enumerate(ids):
+            chunks = [seq[s:s + body] for s in range(0, max(len(seq), 1), body)] if self.windows else [seq[:body]]
+            if len(chunks) > self.max_windows:
+                chunks = [chunks[j] for j in np.linspace(0, len(chunks) - 1, self.max_windows).round().astype(int)]
+            for chunk in chunks:
+                windows.append(prefix + chunk + suffix)
+                owner.append(i)
+        return windows, np.asarray(owner)
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        with self._torch.inference_mode():
+            return self.encoder(*self.encoder.batch(batch, self.device)).cpu().numpy()
+
+    def _batches(self, lengths: np.ndarray, order: np.ndarray):
+        """Runs of the windows sorted longest first: batch_size windows, or more while they hold no more
+        tokens than batch_size windows of the longest length would."""
+        start = 0
+        while start < len(order):
+            rows = self.batch_size if self.fixed_batches else \
+                min(8 * self.batch_size, max(self.batch_size, self.batch_size * self.max_length // lengths[order[start]]))
+            yield order[start:start + rows]
+            start += rows
+
+    def embed(self, texts: list[str], progress=None) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text; progress(done, total) after each batch, with
+        `done` in texts' worth of tokens."""
+        texts = list(texts)
+        windows, owner = self._windows(texts)
+        if not texts:
+            return np.zeros((0, self.encoder.dimensions), dtype=np.float32)
+        lengths = np.array([len(w) for w in windows])
+        order = np.argsort(-lengths, kind="stable")
+        pooled = np.zeros((len(windows), self.encoder.dimensions), dtype=np.float32)
+        done, total = 0, int(lengths.sum())
+        for idx in self._batches(lengths, order):
+            pooled[idx] = self._forward([windows[i] for i in idx])
+            done += int(lengths[idx].sum())
+            if progress:  # in texts, by the share of tokens done: it moves with every batch
+                progress(len(texts) * done // total, len(texts))
+        out = np.zeros((len(texts), self.encoder.dimensions), dtype=np.float32)
+        np.add.at(out, owner, pooled * lengths.astype(np.float32)[:, None])
+        return normalise(out)
+
+
+def _model_identity(path: Path) -> str:
+    """Model folder name plus the size and mtime of its weights, so a retrained folder gets new cache keys."""
+    weights = sorted(p for p in path.rglob("*") if p.suffix in (".safetensors", ".bin"))
+    stamp = ";".join(f"{p.relative_to(path)}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in weights)
+    return f"{path.name}:{hashlib.sha256(stamp.encode()).hexdigest()[:12]}"
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.where(norms == 0, 1, norms)).astype(np.float32)

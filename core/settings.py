@@ -1,0 +1,47 @@
+"""Every choice that changes a result, in one record; recorded in run.json so that a run can be repeated."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from core import cluster
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The settings of a run. `model` is a name from core.embedders.MODELS, a folder or a Hugging Face id,
+    or 'auto' (chosen by the corpus' language); `method` a name from core.cluster.METHODS."""
+
+    model: str = "default"
+    windows: bool = True
+    precision: str = "auto"
+    method: str = "kmeans"
+    k: int = 8
+    min_cluster_size: int | None = None
+    reassign_outliers: bool = True
+    cluster_dims: int = 5
+    n_neighbors: int = 15
+    view_dims: int = 2
+    factors: int = 4
+    top_n: int = 10
+    popularity_weight: float = 0.1
+    min_rating: float = 4.0
+    seed: int = 42
+
+    @property
+    def space(self) -> str:
+        """The space the method clusters in (core.reduce.SPACES)."""
+        return cluster.method(self.method).space
+
+    @property
+    def topic_count(self) -> int | None:
+        """k when the method takes it, None when it finds the number of topics itself."""
+        return self.k if cluster.method(self.method).takes_k else None
+
+    @property
+    def cluster_settings(self) -> cluster.ClusterSettings:
+        return cluster.ClusterSettings(method=self.method, k=self.k, seed=self.seed,
+                                       min_cluster_size=self.min_cluster_size,
+                                       reassign_outliers=self.reassign_outliers)
+
+    def record(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,183 @@
+"""The pipeline declared once: each stage names the earlier results it reads, the settings it reads and
+the function that computes it. core.pipeline.run walks STAGES in order; the app caches each stage on
+stage_key (the data, the stage's own settings and those of every stage before it), so neither can
+compute what the other would not, and no cache key is kept by hand.
+
+    corpus --vectors--> space --labels--> topics, items --> interests --> factorization --> recommendations
+             \\--> view                 \\--> quality                   evaluation (held-out interactions)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from core import cluster, reduce
+from core.data import Corpus
+from core.embedders import AUTO, EmbeddingCache, choose_model, embed_texts, load_embedder, model_entry
+from core.evaluate import topic_quality
+from core.interests import factorize, interests, positive
+from core.items import item_topics
+from core.keywords import describe_topics
+from core.ranking import recommend, seen_items
+from core.recommender import TopicRecommender
+from core.settings import Settings
+
+ROOTS = ("corpus", "context")  # what a run starts from: the data, and where to cache and report progress
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """What a stage may use besides its inputs and settings, and which never changes its result: the disk
+    cache of embeddings and a progress callback, progress(done, total)."""
+
+    cache: EmbeddingCache | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Embeddings:
+    """The vectors of the texts and of the catalogue items (one space), the model that made them and why
+    that model was chosen, and the precision it ran in and why."""
+
+    texts: np.ndarray
+    catalogue: np.ndarray | None
+    model: str
+    why: str
+    precision: str = ""
+    precision_why: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    """name: what it produces; inputs: earlier stages' names or ROOTS; reads: the Settings fields (or
+    properties) its result depends on; run(settings, *inputs); doing: what the app says while it runs."""
+
+    name: str
+    inputs: tuple[str, ...]
+    reads: tuple[str, ...]
+    run: Callable
+    doing: str
+
+
+def model_choice(corpus: Corpus, settings: Settings) -> tuple[str, str]:
+    """(the model to use, why): the one asked for, or for 'auto' the one core.embedders.choose_model
+    picks for the corpus' language."""
+    if settings.model == AUTO:
+        return choose_model(corpus.report.language)
+    return settings.model, "chosen by hand"
+
+
+def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
+    """Vectors of the texts and of the catalogue items, embedded together in one space."""
+    model, why = model_choice(corpus, settings)
+    embedder = load_embedder(model, settings.windows, settings.precision, settings.seed)
+    catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
+    vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=context.cache, progress=context.progress)
+    n = len(corpus.texts)
+    return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
+                      precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""))
+
+
+def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:
+    return reduce.clustering_space(vectors.texts, settings.space, dims=settings.cluster_dims,
+                                   n_neighbors=settings.n_neighbors, seed=settings.seed)
+
+
+def view(settings: Settings, vectors: Embeddings) -> np.ndarray:
+    """UMAP coordinates of the texts for the 2D or 3D view (settings.view_dims)."""
+    return reduce.reduce(vectors.texts, settings.view_dims, seed=settings.seed, n_neighbors=settings.n_neighbors,
+                         min_dist=0.1)
+
+
+def assign_topics(settings: Settings, corpus: Corpus, space: np.ndarray | None) -> np.ndarray:
+    """A topic per text with the chosen method, from its clustering space (the texts, for a method that reads
+    words). One thread: on a few thousand points threads cost more than they save, and stall a busy machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return cluster.cluster(list(corpus.texts) if space is None else space, settings.cluster_settings)
+
+
+def topics(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings):
+    return describe_topics(corpus.texts, labels, vectors.texts, top_n=10)
+
+
+def items(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings):
+    return item_topics(corpus, labels, vectors.texts, vectors.catalogue, positive(corpus.interactions, settings.min_rating))
+
+
+def user_interests(settings: Settings, corpus: Corpus, labels: np.ndarray, items) -> pd.DataFrame:
+    return interests(corpus, labels, items, positive(corpus.interactions, settings.min_rating))
+
+
+def factorization(settings: Settings, R: pd.DataFrame):
+    return factorize(R, settings.factors, seed=settings.seed)
+
+
+def recommendations(settings: Settings, corpus: Corpus, R: pd.DataFrame, fact, items, found) -> pd.DataFrame:
+    return recommend(R, fact.reconstructed, items, found, seen=seen_items(corpus.users, corpus.items, corpus.interactions),
+                     top_n=settings.top_n, popularity_weight=settings.popularity_weight)
+
+
+def quality(settings: Settings, corpus: Corpus, labels: np.ndarray, found, space: np.ndarray | None) -> dict:
+    """Topic quality; silhouette in the method's own clustering space (none for a method that reads words)."""
+    return topic_quality(corpus.texts, [list(t.words) for t in found if t.id >= 0], labels, space, corpus.labels)
+
+
+def evaluation(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings) -> dict | None:
+    """Leave-last-out HR@10 / NDCG@10 of the recommender; None without an interaction log."""
+    if corpus.interactions is None or not len(corpus.interactions):
+        return None
+    return TopicRecommender(corpus=corpus, settings=settings, vectors=vectors.texts,
+                            catalogue_vectors=vectors.catalogue, labels=labels).evaluate(corpus.interactions)
+
+
+EMBEDDING = ("model", "windows", "precision", "seed")
+STAGES = (
+    Stage(name="vectors", inputs=("corpus", "context"), reads=EMBEDDING, run=embed, doing="Embedding the texts…"),
+    Stage(name="space", inputs=("vectors",), reads=("space", "cluster_dims", "n_neighbors", "seed"),
+          run=clustering_space, doing="Preparing the clustering space…"),
+    Stage(name="view", inputs=("vectors",), reads=("view_dims", "n_neighbors", "seed"), run=view,
+          doing="Projecting with UMAP for the view…"),
+    Stage(name="labels", inputs=("corpus", "space"),
+          reads=("method", "topic_count", "min_cluster_size", "reassign_outliers", "seed"),
+          run=assign_topics, doing="Finding topics…"),
+    Stage(name="topics", inputs=("corpus", "labels", "vectors"), reads=(), run=topics,
+          doing="Describing the topics…"),
+    Stage(name="items", inputs=("corpus", "labels", "vectors"), reads=("min_rating",), run=items,
+          doing="Giving each item its topics…"),
+    Stage(name="interests", inputs=("corpus", "labels", "items"), reads=("min_rating",), run=user_interests,
+          doing="Building the user-topic interests…"),
+    Stage(name="factorization", inputs=("interests",), reads=("factors", "seed"), run=factorization,
+          doing="Factorising R ≈ U Vᵀ…"),
+    Stage(name="recommendations", inputs=("corpus", "interests", "factorization", "items", "topics"),
+          reads=("top_n", "popularity_weight"), run=recommendations, doing="Ranking items for every user…"),
+    Stage(name="quality", inputs=("corpus", "labels", "topics", "space"), reads=(), run=quality,
+          doing="Measuring topic quality…"),
+    Stage(name="evaluation", inputs=("corpus", "labels", "vectors"),
+          reads=("factors", "popularity_weight", "min_rating", "seed"), run=evaluation,
+          doing="Evaluating: holding out each user's latest liked item…"),
+)
+BY_NAME = {stage.name: stage for stage in STAGES}
+
+
+def stage_settings(name: str) -> tuple[str, ...]:
+    """The settings a stage's result depends on: its own and those of every stage it reads, sorted."""
+    stage = BY_NAME[name]
+    fields = set(stage.reads)
+    for upstream in stage.inputs:
+        if upstream not in ROOTS:
+            fields |= set(stage_settings(upstream))
+    return tuple(sorted(fields))
+
+
+def stage_key(name: str, settings: Settings) -> tuple:
+    """What identifies a stage's result besides the data: (setting, value) for each of stage_settings."""
+    return (name, *((field, getattr(settings, field)) for field in stage_settings(name)))
+
+
+def model_label(name: str) -> str:
+    return model_entry(name).label
