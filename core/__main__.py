@@ -127,6 +127,19 @@ def _check_out(args) -> None:
                             "Choose another --out folder.")
 
 
+def _say_model(corpus, settings) -> None:
+    """Which model and precision the run uses, and why (a bf16 chosen by hand on a CPU without it is warned of)."""
+    from core.embedders import model_entry
+    from core.embedders.hardware import pick_device, resolve_precision
+    from core.stages import model_choice
+
+    model, why = model_choice(corpus, settings)
+    print(f"model: {model_entry(model).label} ({why})", file=sys.stderr)
+    if not model_entry(model).fitted_on_corpus:
+        precision, reason = resolve_precision(settings.precision, pick_device())
+        print(f"precision: {precision} ({reason})", file=sys.stderr)
+
+
 def _run(args) -> None:
     from core.embedders import EmbeddingCache
     from core.export import write_outputs
@@ -140,8 +153,11 @@ def _run(args) -> None:
                         k=args.k, min_cluster_size=args.min_cluster_size, reassign_outliers=not args.keep_outliers,
                         view_dims=args.view_dims, factors=args.factors, top_n=args.top_n,
                         popularity_weight=args.popularity_weight, min_rating=args.min_rating, seed=args.seed)
+    _say_model(corpus, settings)
     result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
-    print(f"model: {result.vectors.model} ({result.vectors.why})", file=sys.stderr)
+    if result.vectors.read_in_part:
+        print(f"{result.vectors.read_in_part} long texts were read in part (encoded attachments or other long runs "
+              "without spaces left out; see README)", file=sys.stderr)
     for path in write_outputs(result, Path(args.out)):
         print(path)
     print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)

@@ -49,7 +49,8 @@ def run_record(result: Result) -> dict:
     report, vectors = result.corpus.report, result.vectors
     return {"settings": result.settings.record(), "seed": result.settings.seed,
             "model": {"name": vectors.model, "why": vectors.why, "precision": vectors.precision,
-                      "precision_why": vectors.precision_why}, "max_windows_per_text": MAX_WINDOWS,
+                      "precision_why": vectors.precision_why, "texts_read_in_part": vectors.read_in_part},
+            "max_windows_per_text": MAX_WINDOWS,
             "data": {"source": report.source, "fingerprint": result.corpus.fingerprint, "texts": len(result.corpus),
                      "users": report.users, "rows": report.rows, "empty_dropped": report.empty_dropped,
                      "language": report.language, "encoding": report.encoding, "delimiter": report.delimiter,

@@ -24,6 +24,7 @@ from core.keywords import describe_topics
 from core.ranking import recommend, seen_items
 from core.recommender import TopicRecommender
 from core.settings import Settings
+from core.text import BLOB_MIN_CHARS, model_input
 
 ROOTS = ("corpus", "context")  # what a run starts from: the data, and where to cache and report progress
 
@@ -40,7 +41,8 @@ class Context:
 @dataclass(frozen=True, kw_only=True)
 class Embeddings:
     """The vectors of the texts and of the catalogue items (one space), the model that made them and why
-    that model was chosen, and the precision it ran in and why."""
+    that model was chosen, the precision it ran in and why, and how many texts the model read only in part
+    (encoded attachments or other long runs without spaces left out; see core.text.model_input)."""
 
     texts: np.ndarray
     catalogue: np.ndarray | None
@@ -48,6 +50,7 @@ class Embeddings:
     why: str
     precision: str = ""
     precision_why: str = ""
+    read_in_part: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,8 +80,11 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
     vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=context.cache, progress=context.progress)
     n = len(corpus.texts)
+    in_part = 0 if embedder.fitted_on_corpus else sum(
+        1 for t in dict.fromkeys(corpus.texts) if len(t) >= BLOB_MIN_CHARS and model_input(t) != t)
     return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
-                      precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""))
+                      precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""),
+                      read_in_part=in_part)
 
 
 def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:

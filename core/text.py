@@ -36,6 +36,31 @@ def detect_language(texts) -> str:
     return "zh" if share > 0.8 else "en" if share < 0.05 else "mixed"
 
 
+# What a language model reads of a long text. Encoded attachments (uuencode, base64, hex) and other runs of
+# 100+ characters without a space carry no words, yet cost as much to embed as prose: on long forum posts a
+# few 100,000-character attachments took most of the time. They are left out of what the model reads (the
+# text itself is kept as it is everywhere else), and a text still longer than MAX_MODEL_CHARS is read from
+# evenly spaced parts of it. Texts under BLOB_MIN_CHARS are read as they are.
+BLOB_MIN_CHARS = 1_000
+MAX_MODEL_CHARS = 200_000
+_BLOBS = re.compile(r"^begin [0-7]{3,4} [^\n]*\n(?:[^\n]*\n)*?end[ \t]*$"  # a uuencoded attachment
+                    r"|^M[\x20-\x60]{60}$"  # a uuencoded line outside begin/end
+                    r"|^[A-Za-z0-9+/=]{40,}$"  # a base64 line
+                    r"|\S{100,}", re.MULTILINE)  # any 100+ characters without a space (base64, hex, a long run)
+
+
+def model_input(text: str) -> str:
+    """The part of a text a language model reads (see MAX_MODEL_CHARS above); the text itself for most."""
+    if len(text) < BLOB_MIN_CHARS:
+        return text
+    kept = _BLOBS.sub(" ", text)
+    if len(kept) > MAX_MODEL_CHARS:
+        parts, size = 64, MAX_MODEL_CHARS // 64
+        step = (len(kept) - size) / (parts - 1)
+        kept = " ".join(kept[round(i * step):round(i * step) + size] for i in range(parts))
+    return kept
+
+
 def clean_for_keywords(text: str) -> str:
     """Strip HTML tags and entities, URLs and Markdown marks, so they do not become keywords."""
     return _MARKUP.sub(" ", _URLS.sub(" ", html.unescape(_TAGS.sub(" ", text))))

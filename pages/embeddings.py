@@ -7,6 +7,7 @@ import streamlit as st
 from core.adapt import (DEFAULT_MAX_SECONDS, DEFAULT_STEPS, delete_adapted_model, fingerprint, list_adapted_models,
                         read_record)
 from core.embedders import AUTO, MODELS, cache_dir, load_embedder, model_entry
+from core.embedders.hardware import WARNING
 from core.errors import CoreError
 from core.settings import Settings
 from ui import charts, jobs, session, stages, views
@@ -140,6 +141,12 @@ items = f" and {len(vectors.catalogue)} catalogue items" if vectors.catalogue is
 precision = f" in {vectors.precision} ({vectors.precision_why})" if vectors.precision else ""
 st.caption(charts.markdown(f"{len(vectors.texts)} texts{items} as {vectors.texts.shape[1]}-dimensional vectors from "
                            f"{session.model_name(vectors.model)}{precision}, cached on disk in {cache_dir()}."))
+if vectors.read_in_part:
+    st.caption(f"{vectors.read_in_part:,} long texts were read in part: encoded attachments and other runs of 100+ "
+               "characters without a space were left out, and texts over 200,000 characters read from evenly "
+               "spaced parts. The texts themselves are unchanged everywhere else.")
+if vectors.precision_why.startswith(WARNING):
+    st.warning(charts.markdown(f"Precision {vectors.precision}: {vectors.precision_why}."))
 
 corpus = session.corpus()
 dims_column, colour_column, user_column = st.columns(3)

@@ -92,3 +92,26 @@ def test_a_lazy_embedder_loads_the_weights_only_for_a_text_not_in_the_cache(tmp_
     fresh = embed_texts(lazy, ["a third text"], cache=cache)
     assert lazy.encoder is not None
     np.testing.assert_allclose(fresh, embedder.embed(["a third text"]), atol=1e-6)
+
+
+def test_auto_precision_is_bf16_only_where_the_hardware_computes_it_natively():
+    from core.embedders.hardware import resolve_precision
+
+    avx2_only = frozenset({"avx", "avx2", "fma"})
+    assert resolve_precision("auto", "cpu", avx2_only)[0] == "fp32"
+    assert resolve_precision("auto", "cpu", avx2_only | {"avx512f", "avx512_bf16"})[0] == "bf16"
+    assert resolve_precision("auto", "cpu", avx2_only | {"amx_bf16"})[0] == "bf16"
+    chosen, why = resolve_precision("bf16", "cpu", avx2_only)
+    assert chosen == "bf16" and why.startswith("chosen by hand, but slow")  # a hand-picked bf16 is kept, with a warning
+    with pytest.raises(CoreError, match="Unknown precision"):
+        resolve_precision("int4", "cpu", avx2_only)
+
+
+def test_a_post_with_a_large_encoded_attachment_embeds_like_the_post_without_it(embedder):
+    import binascii
+
+    rng = np.random.default_rng(0)
+    attachment = "".join(binascii.b2a_uu(rng.bytes(45)).decode() for _ in range(3000))  # 183,000 characters
+    words = "Our team won the league final on Saturday with two late goals. " * 20
+    with_blob, plain = embedder.embed([f"{words}\nbegin 644 photo.jpg\n{attachment}`\nend\n", words])
+    assert with_blob @ plain > 0.99  # the attachment was not read (64 windows of it would pull the vector away)

@@ -21,3 +21,21 @@ def test_chinese_is_segmented_into_words_not_characters_or_sentences():
 def test_markup_is_removed_for_keywords_only():
     assert tokenize("<script>alert(1)</script> **bold** https://example.com/page recipes") == ["alert", "bold", "recipes"]
     assert "<b>" not in clean_for_keywords("<b>bread</b>")
+
+
+def test_encoded_attachments_are_left_out_of_what_the_model_reads():
+    import binascii
+
+    from core.text import MAX_MODEL_CHARS, model_input
+
+    rng = __import__("random").Random(0)
+    uu = "".join(binascii.b2a_uu(bytes(rng.randrange(256) for _ in range(45))).decode() for _ in range(2000))
+    post = "Here is the spreadsheet from the meeting.\n\nbegin 644 budget.xls\n" + uu + "`\nend\n\n-- \nAnna\n"
+    assert len(post) > 100_000 and model_input(post).split() == "Here is the spreadsheet from the meeting. -- Anna".split()
+    b64 = "Photo attached:\n" + ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w\n" * 50)
+    assert model_input(b64).split() == ["Photo", "attached:"]
+    prose = "A long letter about gardening, tomatoes and the weather this spring. " * 40
+    assert model_input(prose) == prose  # ordinary text is read as it is
+    assert model_input("x" * 500) == "x" * 500  # short texts are never touched
+    huge = "one two three four five six seven. " * 40_000  # 1.4 MB of prose
+    assert len(model_input(huge)) <= MAX_MODEL_CHARS + 64

@@ -13,6 +13,7 @@ from pathlib import Path
 from core.errors import CoreError
 
 AUTO = "auto"
+WARNING = "chosen by hand, but slow:"
 PRECISIONS = (AUTO, "fp32", "bf16")
 NATIVE_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -45,7 +46,8 @@ def native_bf16(device: str, flags: frozenset[str] | None = None) -> bool:
 
 
 def resolve_precision(precision: str, device: str, flags: frozenset[str] | None = None) -> tuple[str, str]:
-    """('fp32' or 'bf16', why): 'auto' becomes bf16 where the device computes it natively, else fp32."""
+    """('fp32' or 'bf16', why): 'auto' becomes bf16 where the device computes it natively, else fp32.
+    A bf16 chosen by hand where it is not native is kept, and `why` starts with WARNING."""
     if precision not in PRECISIONS:
         raise CoreError(f"Unknown precision '{precision}'; use {', '.join(PRECISIONS)}.")
     native = native_bf16(device, flags)
@@ -55,6 +57,6 @@ def resolve_precision(precision: str, device: str, flags: frozenset[str] | None 
             return "bf16", f"auto: {where} computes bf16 natively"
         return "fp32", f"auto: {where} has no native bf16 (no AVX-512 BF16 or AMX), so fp32 is faster"
     if precision == "bf16" and not native:
-        return "bf16", (f"chosen by hand; warning: {where} has no native bf16, so bf16 runs several times "
-                        "slower than fp32 here")
+        return "bf16", (f"{WARNING} {where} has no native bf16, so bf16 runs several times slower than fp32 "
+                        "here; choose auto or fp32")
     return precision, "chosen by hand"

@@ -10,6 +10,7 @@ import numpy as np
 from core.embedders.folder import FolderLayout, describe, read_layout
 from core.embedders.hardware import pick_device, resolve_precision
 from core.errors import CoreError
+from core.text import model_input
 
 MAX_WINDOWS = 64  # windows per text (~16k tokens); a longer text is embedded from this many spread evenly over it
 
@@ -26,6 +27,8 @@ class TransformerEmbedder:
         texts. fixed_batches=True keeps exactly batch_size windows per pass, as sentence-transformers does.
     windows : embed texts longer than the model limit window by window and average the windows,
         weighted by their token counts (default True); False truncates like sentence-transformers.
+        The model reads core.text.model_input of each text: encoded attachments and other long runs
+        without a space left out, a text over 200,000 characters read from evenly spaced parts.
     max_windows : windows per text at most (default MAX_WINDOWS, so a 1 MB text takes seconds, not
         minutes); a longer text is embedded from that many windows spread evenly from start to end.
     precision : 'auto' (default: bf16 where the hardware runs it natively, else fp32), 'fp32' or 'bf16'.
@@ -52,7 +55,7 @@ class TransformerEmbedder:
             self._load()
         self.key = "|".join([_model_identity(self.path), describe(self.layout), str(self.max_length),
                              f"windows<={self.max_windows}" if windows else "truncate",
-                             "bf16-weights" if self.precision == "bf16" else self.precision])
+                             "bf16-weights" if self.precision == "bf16" else self.precision, "no-blobs"])
 
     def _load(self) -> None:
         """Read the tokenizer and weights (about 5 s with the imports). With lazy=True this waits for the
@@ -76,7 +79,7 @@ class TransformerEmbedder:
         body = self.max_length - len(prefix) - len(suffix)
         if body < 1:
             raise CoreError(f"The model '{self.name}' allows {self.max_length} tokens, too few for its prompt.")
-        ids = self.encoder.tokenizer(texts, add_special_tokens=False, truncation=not self.windows,
+        ids = self.encoder.tokenizer([model_input(t) for t in texts], add_special_tokens=False, truncation=not self.windows,
                                      max_length=None if self.windows else body, verbose=False)["input_ids"]
         windows, owner = [], []
         for i, seq in enumerate(ids):
