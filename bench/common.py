@@ -34,6 +34,19 @@ def assign(corpus, vectors, settings, space=None):
     return assign_topics(settings, corpus, space)
 
 
+def cpu_line() -> str:
+    """The CPU and the flags that decide embedding speed, for every benchmark's first line."""
+    import platform
+
+    from core.embedders.hardware import cpu_flags
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    flags = cpu_flags()
+    shown = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16") if f in flags]
+    return f"CPU: {model}, {os.cpu_count()} cores, flags {' '.join(shown) or 'none of avx2/avx512/vnni/bf16/amx'}"
+
+
 def protocol_tokens(texts) -> list[list[str]]:
     """Lowercase alphabetic tokens of 3+ letters without scikit-learn's English stop words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS

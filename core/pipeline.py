@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from core.align import align, language_means
 from core.data import Catalogue, Corpus, Report
 from core.embedders import EmbeddingCache, embed_texts, load_embedder, model_entry
 from core.errors import CoreError
@@ -20,7 +21,7 @@ from core.keywords import Topic, describe_topics
 from core.recommender import TopicRecommender
 from core.settings import Settings
 from core.stages import BY_NAME, STAGES, Context, Embeddings
-from core.text import detect_language
+from core.language import detect_language
 
 StageProgress = Callable[[str, float], None]
 
@@ -105,10 +106,11 @@ def embed_profile(text: str, corpus: Corpus, settings: Settings, vectors: Embedd
     vector and the corpus vectors come from that one fit."""
     embedder = load_embedder(vectors.model, settings.windows, settings.precision, settings.seed)
     if not model_entry(vectors.model).fitted_on_corpus:
-        return embed_texts(embedder, [text], cache=cache)[0], vectors.texts
+        return align(embed_texts(embedder, [text], cache=cache), [text], vectors.language_means)[0], vectors.texts
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
     together = embed_texts(embedder, list(corpus.texts) + catalogue + [text])
-    return together[-1], together[:len(corpus.texts)]
+    means = vectors.language_means and language_means(together[:len(corpus.texts)], corpus.texts)
+    return align(together[-1:], [text], means)[0], align(together[:len(corpus.texts)], corpus.texts, means)
 
 
 def k_sweep(corpus: Corpus, space: np.ndarray | None, settings: Settings, ks) -> pd.DataFrame:

@@ -1,9 +1,16 @@
 """UMAP projections: a few dimensions for clustering, 2D or 3D for the view. Seeded.
 
 The neighbour graph is computed once per set of vectors and handed to UMAP, so the clustering
-space and the view share it: exactly, by blocked matrix products, below EXACT_NEIGHBOURS texts
-(where UMAP itself would compare every pair in a Python loop: about 15 s for 2,225 texts), and
-approximately with NN-descent above, as UMAP does.
+space and the view share it: exactly, by blocked matrix products, up to EXACT_NEIGHBOURS texts (where
+UMAP itself would compare every pair in a Python loop, or run NN-descent, whose numba code takes about
+45 s to compile in every new process and cannot be cached on disk), and approximately with NN-descent
+above.
+
+umap-learn's own numba functions are compiled once per machine and kept in numba's disk cache (see
+_cache_numba), BLAS runs on one thread while UMAP fits (on a busy two-core machine two threads made
+the spectral start 10-20x slower), and the view runs VIEW_EPOCHS epochs. Together: the 2D view of
+10,000 texts in a new process took 9-14 s instead of 93 s for umap-learn's plain UMAP(n_components=2)
+(bench/README.md, "Speed and scale").
 """
 from __future__ import annotations
 
@@ -16,15 +23,17 @@ import numpy as np
 from core.errors import CoreError
 
 MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is used instead
-EXACT_NEIGHBOURS = 4096  # UMAP's own limit for exact neighbours
+EXACT_NEIGHBOURS = 20_000  # exact up to here: about 2.5 s at 10,000 texts on one core, growing as n squared
+VIEW_EPOCHS = 200  # for the 2D/3D view: umap-learn's default above 10,000 texts (500 below, 2.5x the time)
 SPECTRAL_TEXTS = 20_000  # above this UMAP starts from PCA: its spectral start takes minutes (200 s at 100,000)
 
 
 def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neighbors: int = 15,
-           min_dist: float = 0.0, metric: str = "cosine") -> np.ndarray:
+           min_dist: float = 0.0, metric: str = "cosine", n_epochs: int | None = None) -> np.ndarray:
     """Project embeddings to `n_components` dimensions with UMAP (PCA for fewer than 10 texts).
 
-    min_dist 0 packs clusters tightly, which suits clustering; use about 0.1 for a view.
+    min_dist 0 packs clusters tightly, which suits clustering; use about 0.1 for a view. n_epochs None
+    is umap-learn's default (500 up to 10,000 texts, 200 above); VIEW_EPOCHS for a view.
     """
     n = len(vectors)
     if n == 0:
@@ -32,26 +41,53 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
     if n < MIN_UMAP_TEXTS:
         return _pca(vectors, n_components)
     k = min(n_neighbors, n - 1)
-    return _umap(vectors, n_components, k, seed, min_dist, metric, neighbours(vectors, k, metric, seed))
+    return _umap(vectors, n_components, k, seed, min_dist, metric, neighbours(vectors, k, metric, seed), n_epochs)
 
 
 def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
-          knn: tuple) -> np.ndarray:
+          knn: tuple, n_epochs: int | None = None) -> np.ndarray:
     import umap
+    from threadpoolctl import threadpool_limits
 
+    _cache_numba()
     n = len(vectors)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")  # n_jobs forced to 1 by the seed; spectral init fallback on tiny graphs
         model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=min_dist, metric=metric,
                           random_state=seed, low_memory=n > 20_000,
                           init="random" if n <= 50 else "spectral" if n <= SPECTRAL_TEXTS else "pca",
-                          precomputed_knn=knn)
+                          n_epochs=n_epochs, precomputed_knn=knn)
         return model.fit_transform(vectors).astype(np.float32)
 
 
+_numba_cached: list = []
+
+
+def _cache_numba() -> None:
+    """Keep umap-learn's compiled code in numba's disk cache, so that a new process loads it (well under a
+    second) instead of compiling it (about 10 s); umap-learn 0.5 marks none of these cache=True. Only the
+    serial single-epoch optimiser: numba's cache key leaves out the parallel flag, and the parallel twin
+    wraps the same Python function. The cache lives where numba puts it ($NUMBA_CACHE_DIR when set, else
+    __pycache__ beside umap's sources when writable, else ~/.cache/numba); without one, numba compiles as before."""
+    with _lock:
+        if _numba_cached:
+            return
+        _numba_cached.append(True)
+        import umap.layouts
+        import umap.umap_
+
+        for function in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths,
+                         umap.layouts._nb_optimize_layout_euclidean_single_epoch):
+            try:
+                function.enable_caching()
+            except Exception:  # no writable cache folder, or a umap-learn without this function
+                pass
+
+
 def warm_up() -> None:
-    """Project 200 random points, so that numba compiles UMAP now (about 8 s, once per process, not
-    cached on disk) rather than during the first real projection. Leaves the neighbour cache alone."""
+    """Project 200 random points, so that numba compiles UMAP now (about 10 s the first time on a machine,
+    then read from numba's disk cache) rather than during the first real projection. Leaves the neighbour
+    cache alone."""
     points = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
     _umap(points, 2, 15, 0, 0.1, "cosine", _neighbours(points, 15, "cosine", 0))
 
@@ -87,7 +123,7 @@ def _neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple:
 
 
 def _exact_neighbours(vectors: np.ndarray, k: int, metric: str, block: int = 1024) -> tuple:
-    x = vectors.astype(np.float64)
+    x = vectors.astype(np.float32 if metric == "cosine" else np.float64)  # float32 products: twice as fast
     if metric == "cosine":
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         x /= np.where(norms == 0, 1, norms)
@@ -138,13 +174,22 @@ def _embedding_space(vectors: np.ndarray, *, dims: int, n_neighbors: int, seed: 
     return principal_components(vectors, seed=seed)
 
 
+def _space_by_size(vectors: np.ndarray, *, dims: int, n_neighbors: int, seed: int) -> np.ndarray:
+    space = _umap_space if len(vectors) >= UMAP_CLUSTERING_TEXTS else _embedding_space
+    return space(vectors, dims=dims, n_neighbors=n_neighbors, seed=seed)
+
+
 # Where a clustering method (core.cluster.Method.space) finds its topics:
-# - 'embeddings': the embeddings on their first 64 principal axes (KMeans there was the steadier choice on
-#   BBC News, NMI 0.874-0.879 over KMeans seeds, than on UMAP, whose layout moves with its own seed:
-#   0.75-0.87; it also makes the k slider independent of UMAP);
+# - 'embeddings': the embeddings on their first 64 principal axes;
 # - 'umap': a UMAP projection to a few dimensions (density-based methods need few dimensions);
+# - 'by-size': the embeddings for a corpus under UMAP_CLUSTERING_TEXTS texts, UMAP above. KMeans (k = the
+#   labels, 10 starts, 5 seeds) agreed more with the labels on the embeddings for the smaller corpora (BBC
+#   News, 2,225 articles: NMI 0.876 against 0.830 on UMAP with the English model, 0.887 against 0.859 with
+#   the multilingual one; the demo, 343 posts: 0.755 against 0.691) and on UMAP for the larger ones
+#   (THUCNews, 10,000 headlines: 0.665 against 0.590; 10,000 BBC sentences: 0.599 against 0.528);
 # - 'words': no points; the method reads the texts' words.
-SPACES = {"embeddings": _embedding_space, "umap": _umap_space, "words": None}
+UMAP_CLUSTERING_TEXTS = 5_000  # between the sizes measured: 2,225 (embeddings better) and 10,000 (UMAP better)
+SPACES = {"embeddings": _embedding_space, "umap": _umap_space, "by-size": _space_by_size, "words": None}
 
 
 def clustering_space(vectors: np.ndarray, space: str, *, dims: int = 5, n_neighbors: int = 15,

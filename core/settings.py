@@ -9,11 +9,13 @@ from core import cluster
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """The settings of a run. `model` is a name from core.embedders.MODELS, a folder or a Hugging Face id,
-    or 'auto' (chosen by the corpus' language); `method` a name from core.cluster.METHODS."""
+    or 'auto' (chosen by the corpus' language); `method` a name from core.cluster.METHODS;
+    `align_languages` takes each language's mean out of the vectors of a corpus in several (core.align)."""
 
-    model: str = "default"
+    model: str = "auto"
     windows: bool = True
     precision: str = "auto"
+    align_languages: bool = True
     method: str = "kmeans"
     k: int = 8
     min_cluster_size: int | None = None

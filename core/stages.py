@@ -8,13 +8,14 @@ compute what the other would not, and no cache key is kept by hand.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from core import cluster, reduce
+from core.align import align, language_means
 from core.data import Corpus
 from core.embedders import AUTO, EmbeddingCache, choose_model, embed_texts, load_embedder, model_entry
 from core.evaluate import topic_quality
@@ -41,8 +42,9 @@ class Context:
 @dataclass(frozen=True, kw_only=True)
 class Embeddings:
     """The vectors of the texts and of the catalogue items (one space), the model that made them and why
-    that model was chosen, the precision it ran in and why, and how many texts the model read only in part
-    (encoded attachments or other long runs without spaces left out; see core.text.model_input)."""
+    that model was chosen, the precision it ran in and why, how many texts the model read only in part
+    (encoded attachments or other long runs without spaces left out; see core.text.model_input), and the
+    mean vector of each language that was taken out of them (core.align; empty for a one-language corpus)."""
 
     texts: np.ndarray
     catalogue: np.ndarray | None
@@ -51,6 +53,7 @@ class Embeddings:
     precision: str = ""
     precision_why: str = ""
     read_in_part: int = 0
+    language_means: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,11 +83,14 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
     vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=context.cache, progress=context.progress)
     n = len(corpus.texts)
+    means = language_means(vectors[:n], corpus.texts) if settings.align_languages else {}
+    vectors = np.vstack([align(vectors[:n], corpus.texts, means), align(vectors[n:], catalogue, means)])
+    means = {str(language): mean for language, mean in means.items()}
     in_part = 0 if embedder.fitted_on_corpus else sum(
         1 for t in dict.fromkeys(corpus.texts) if len(t) >= BLOB_MIN_CHARS and model_input(t) != t)
     return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
                       precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""),
-                      read_in_part=in_part)
+                      read_in_part=in_part, language_means=means)
 
 
 def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:
@@ -95,7 +101,7 @@ def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | No
 def view(settings: Settings, vectors: Embeddings) -> np.ndarray:
     """UMAP coordinates of the texts for the 2D or 3D view (settings.view_dims)."""
     return reduce.reduce(vectors.texts, settings.view_dims, seed=settings.seed, n_neighbors=settings.n_neighbors,
-                         min_dist=0.1)
+                         min_dist=0.1, n_epochs=reduce.VIEW_EPOCHS)
 
 
 def assign_topics(settings: Settings, corpus: Corpus, space: np.ndarray | None) -> np.ndarray:
@@ -141,7 +147,7 @@ def evaluation(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: 
                             catalogue_vectors=vectors.catalogue, labels=labels).evaluate(corpus.interactions)
 
 
-EMBEDDING = ("model", "windows", "precision", "seed")
+EMBEDDING = ("model", "windows", "precision", "align_languages", "seed")
 STAGES = (
     Stage(name="vectors", inputs=("corpus", "context"), reads=EMBEDDING, run=embed, doing="Embedding the texts…"),
     Stage(name="space", inputs=("vectors",), reads=("space", "cluster_dims", "n_neighbors", "seed"),

@@ -1,4 +1,4 @@
-"""Language detection, cleaning for keywords, and tokenisers for English and Chinese.
+"""What a model reads of a text, cleaning for keywords, and tokenisers for English and Chinese.
 
 The embedder always sees the original text; what is here only shapes keywords and the
 word counts that LDA, the topic keywords and NPMI read.
@@ -15,25 +15,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from core.language import CJK, to_simplified
+
 _CJK_CHAR = re.compile(f"[{CJK}]")
-_LATIN_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _RUNS = re.compile(f"[{CJK}]+|[^\\W\\d_]+(?:['’][^\\W\\d_]+)*")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _URLS = re.compile(r"https?://\S+|www\.\S+")
 _MARKUP = re.compile(r"[*_`#>\[\]()|~]+")
-
-
-def detect_language(texts) -> str:
-    """'zh', 'en' or 'mixed' for a corpus, from the share of Chinese characters among letters."""
-    cjk = latin = 0
-    for text in texts[:5000] if hasattr(texts, "__getitem__") else texts:
-        cjk += len(_CJK_CHAR.findall(text))
-        latin += len(_LATIN_CHAR.findall(text)) / 4  # roughly letters per English word vs one hanzi
-    if cjk + latin == 0:
-        return "unknown"
-    share = cjk / (cjk + latin)
-    return "zh" if share > 0.8 else "en" if share < 0.05 else "mixed"
 
 
 # What a language model reads of a long text. Encoded attachments (uuencode, base64, hex) and other runs of
@@ -80,15 +68,27 @@ def _jieba():
     return jieba
 
 
+def chinese_words(run: str) -> list[str]:
+    """A run of Chinese characters as jieba words. Traditional characters are segmented as their simplified
+    forms (jieba's dictionary is simplified) and the words are cut from the run as written."""
+    simple = to_simplified(run)
+    words = _jieba().lcut(simple)
+    if simple == run or len(simple) != len(run):
+        return words
+    starts = np.cumsum([0] + [len(w) for w in words])
+    return [run[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+
 def tokenize(text: str) -> list[str]:
     """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
-    jieba-segmented Chinese words of 2+ characters without Chinese stop words."""
+    jieba-segmented Chinese words of 2+ characters without Chinese stop words (in simplified or traditional
+    characters, as written). Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
     tokens = []
     zh_stop = None
     for run in _RUNS.findall(clean_for_keywords(text)):
         if _CJK_CHAR.match(run):
             zh_stop = zh_stop or chinese_stop_words()
-            tokens.extend(w for w in _jieba().lcut(run) if len(w) > 1 and w not in zh_stop)
+            tokens.extend(w for w in chinese_words(run) if len(w) > 1 and to_simplified(w) not in zh_stop)
         else:
             word = run.lower()
             if len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word.isalpha():

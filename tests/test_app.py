@@ -104,7 +104,8 @@ def test_the_app_opens_on_the_topics_of_the_bundled_demo():
     at = start()
     assert at.title[0].value == "Topics"
     assert "bundled demo" in sidebar(at) and "343 texts · 48 users · 80 items" in sidebar(at)
-    assert "Bundled all-MiniLM-L6-v2" in sidebar(at) and "k = 8" in sidebar(at)
+    assert "Bundled multilingual-e5-small" in sidebar(at) and "k = 8" in sidebar(at)
+    assert "Chinese and English" in at.sidebar.caption[0].value  # why the model was chosen
     assert metric(at, "Topics") == "8"
     assert len(chart(at, "keywords")["data"]) == 8
     assert {"Purity", "NMI", "ARI", "Silhouette", "Coherence (NPMI)", "Diversity"} <= {m.label for m in at.metric}
@@ -199,7 +200,7 @@ def test_a_model_that_is_not_on_disk_is_refused_with_a_clear_message():
     at.text_input[0].input("someone/not-a-downloaded-model").run()
     at.button[0].click().run()
     assert "is not on this computer" in at.error[0].value
-    assert "Bundled all-MiniLM-L6-v2" in sidebar(at)
+    assert "Bundled multilingual-e5-small" in sidebar(at)
 
 
 def test_a_model_folder_typed_in_is_loaded_and_used():

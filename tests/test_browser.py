@@ -165,6 +165,8 @@ def test_adapting_shows_its_progress_and_result_without_clicks(page):
     from playwright.sync_api import expect
 
     open_page(page, "Embeddings", "coloured by topic")
+    page.get_by_test_id("stMainBlockContainer").get_by_text("Bundled all-MiniLM-L6-v2 (English)", exact=True).click()
+    expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("Bundled all-MiniLM-L6-v2")
     page.get_by_text("Adapt the model to these texts (experimental)").click()
     steps = page.get_by_label("Steps (32 texts each)")
     steps.fill("40")

@@ -1,10 +1,22 @@
-from core.text import clean_for_keywords, detect_language, tokenize
+from core.language import detect_language
+from core.text import clean_for_keywords, tokenize
 
 
 def test_language_detection():
     assert detect_language(["The team won the match"]) == "en"
     assert detect_language(["今天的比赛非常精彩，球队赢了"]) == "zh"
     assert detect_language(["The team won the match", "今天的比赛非常精彩，球队赢了"]) == "mixed"
+    assert detect_language(["臺灣的經濟發展與兩岸關係，電腦軟體開發者們討論網路資訊安全。"]) == "zh-Hant"
+    assert detect_language(["今日は天気がいいので、公園で散歩しました。"]) == "ja"
+    assert detect_language(["오늘은 날씨가 좋아서 공원에서 산책했습니다."]) == "ko"
+    assert detect_language(["Le match de football était très intéressant et les joueurs ont bien joué."]) == "other"
+    assert detect_language(["Футбольный матч был очень интересным."]) == "other"
+    assert detect_language(["Great movie, loved it!", "Toy Story (1995). Genres: Adventure, Animation"]) == "en"
+
+
+def test_traditional_chinese_is_segmented_into_words_as_written():
+    tokens = tokenize("臺灣的經濟發展與兩岸關係，足球隊贏得了聯賽冠軍。")
+    assert {"經濟", "發展", "兩岸關係", "足球隊", "聯賽", "冠軍"} <= set(tokens)  # traditional, whole words
 
 
 def test_english_tokens_drop_stop_words_short_words_and_numbers():

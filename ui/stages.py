@@ -17,6 +17,7 @@ import streamlit as st
 
 from core import pipeline
 from core.adapt import compare_topics, read_record
+from core.cluster import SWEEP_METHOD, method
 from core.ranking import recommend_for_profile
 from core.settings import Settings
 from core.stages import BY_NAME, STAGES, Context, stage_key
@@ -91,13 +92,13 @@ def _k_sweep(key: tuple, _space, _settings: Settings, ks: tuple[int, ...]) -> pd
 def sweep_settings() -> Settings:
     """The settings the k sweep uses: the current ones, with KMeans for a method that does not take k."""
     s = session.settings()
-    return s if s.topic_count is not None else dataclasses.replace(s, method="kmeans")
+    return s if s.topic_count is not None else dataclasses.replace(s, method=SWEEP_METHOD)
 
 
 def k_sweep() -> pd.DataFrame:
-    """Silhouette and NPMI coherence for k = 2 .. max_k() (every 4th k for LDA, about a second per fit)."""
+    """Silhouette and NPMI coherence for k = 2 .. max_k() (every k, or every few for a slow method)."""
     s = sweep_settings()
-    ks = tuple(range(2, session.max_k() + 1, 4 if s.space == "words" else 1))
+    ks = tuple(range(2, session.max_k() + 1, method(s.method).sweep_step))
     return _k_sweep((session.fingerprint(), *stage_key("space", s), s.method), get("space", s), s, ks)
 
 

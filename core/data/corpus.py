@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.data.tables import read_table
 from core.errors import CoreError
-from core.text import detect_language
+from core.language import detect_language
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 

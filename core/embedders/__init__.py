@@ -17,6 +17,7 @@ from core.embedders.cache import Embedder, EmbeddingCache, cache_dir, embed_text
 from core.embedders.lsa import LsaEmbedder
 from core.embedders.transformer import MAX_WINDOWS, TransformerEmbedder
 from core.errors import CoreError
+from core.language import NAMES as LANGUAGES, UNSEGMENTED
 
 AUTO = "auto"
 
@@ -61,13 +62,12 @@ def model_entry(name: str) -> Model:
 
 
 def choose_model(language: str) -> tuple[str, str]:
-    """(model name, why) for a corpus in `language` (core.text.detect_language): the multilingual model
-    for anything but English, the English one for English."""
+    """(model name, why) for a corpus in `language` (a core.language code): the English model for English,
+    the multilingual model for anything else."""
     if language == "en":
         return "default", "the texts are in English, so the bundled English model (the best English topics here)"
-    what = {"zh": "in Chinese", "mixed": "in Chinese and English", "unknown": "in no language it could detect"}
-    return "multilingual", (f"the texts are {what.get(language, f'in another script ({language})')}, "
-                            "so the bundled multilingual model")
+    note = " (keywords of Japanese and Korean texts are not segmented into words)" if language in UNSEGMENTED else ""
+    return "multilingual", f"the texts are in {LANGUAGES[language]}, so the bundled multilingual model{note}"
 
 
 def resolve_folder(name: str) -> Path:

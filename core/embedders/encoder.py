@@ -28,7 +28,7 @@ class Encoder(torch.nn.Module):
         config, self.tokenizer, self.transformer = load_transformer(self.path, name or self.path.name)
         self.dense = torch.nn.ModuleList(load_dense(folder) for folder in self.layout.dense)
         self.max_length = max_length(self.layout, self.tokenizer, config)
-        self.prompt = self.layout.prompts.get("document", "")
+        self.prompt = self.layout.prompt
         self.special = special_tokens(self.tokenizer)
         self.prompt_ids = self.tokenizer(self.prompt, add_special_tokens=False)["input_ids"] if self.prompt else []
         self.dimensions = self.dense[-1][0].out_features if len(self.dense) else config.hidden_size

@@ -9,7 +9,7 @@ safetensors (or weights-only torch files).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CoreError
@@ -21,7 +21,8 @@ ACTIVATIONS = ("Identity", "Tanh", "ReLU", "GELU", "Sigmoid")  # Dense activatio
 class FolderLayout:
     """What a model folder declares, read from its JSON files alone (no weights): the pooling ('mean',
     'cls', 'max', 'lasttoken'), the Dense layers after pooling (their sub-folders), whether the vectors
-    are normalised, the token limit, and the prompts put before texts ({'query': ..., 'document': ...})."""
+    are normalised, the token limit, and the prompt put before every text (its default prompt, as
+    sentence-transformers' encode uses it; none when the folder names no default)."""
 
     path: Path
     pooling: str = "mean"
@@ -29,7 +30,7 @@ class FolderLayout:
     dense: tuple[Path, ...] = ()
     normalize: bool = False
     max_length: int | None = None
-    prompts: dict = field(default_factory=dict)
+    prompt: str = ""
 
 
 def _json(path: Path) -> dict:
@@ -71,15 +72,13 @@ def read_layout(path: Path) -> FolderLayout:
     st_config = path / "sentence_bert_config.json"
     max_length = _json(st_config).get("max_seq_length") if st_config.is_file() else None
     st_info = path / "config_sentence_transformers.json"
-    prompts = {}
+    prompt = ""
     if st_info.is_file():
         info = _json(st_info)
-        prompts = {name: text for name, text in (info.get("prompts") or {}).items() if text}
-        if "passage" in prompts and "document" not in prompts:
-            prompts["document"] = prompts["passage"]
+        prompt = (info.get("prompts") or {}).get(info.get("default_prompt_name") or "", "") or ""
     return FolderLayout(path=path, dense=tuple(found["dense"]), normalize=found.get("normalize", False),
                         pooling=found.get("pooling", "mean"), include_prompt=found.get("include_prompt", True),
-                        max_length=int(max_length) if max_length else None, prompts=prompts)
+                        max_length=int(max_length) if max_length else None, prompt=prompt)
 
 
 def load_dense(folder: Path):
@@ -143,5 +142,5 @@ def max_length(layout: FolderLayout, tokenizer, config) -> int:
 def describe(layout: FolderLayout) -> str:
     """What in the layout changes the vectors, in a few words for the embedder's cache key: the pooling,
     the prompt, the Dense layers (vectors are always normalised, so Normalize changes nothing)."""
-    prompt = layout.prompts.get("document")
+    prompt = layout.prompt
     return "|".join([layout.pooling] + [f"prompt={prompt}"] * bool(prompt) + [f"dense={len(layout.dense)}"] * bool(layout.dense))

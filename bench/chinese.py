@@ -1,0 +1,150 @@
+"""Chinese and mixed corpora (../shared/BENCHMARKS.md, protocol 4, and issue 16's targets), in one run:
+
+- THUCNews dev (10,000 Chinese headlines, 10 labels) through the pipeline with default settings (model and
+  language chosen automatically): k = 10 and the automatic mode (HDBSCAN), next to BERTopic with the same
+  vectors (its defaults; and with KMeans k = 10), and the project's TF-IDF/LSA baseline;
+- the bundled demo at k = 8 against its interest column, the English model against the multilingual one;
+- BBC News at k = 5 with the English default;
+- the multilingual model's throughput on the THUCNews titles against sentence-transformers running
+  all-MiniLM-L6-v2 in fp32 on the same titles (alternating rounds), and its time on all 10,000.
+
+    .venv/bin/python bench/chinese.py                 # about 25 min the first time (embeddings), then minutes
+    .venv/bin/python bench/chinese.py --only speed    # or thucnews, demo, bbc (comma-separated)
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+
+import numpy as np
+import pandas as pd
+
+from common import BBC, SHARED, Timer, cpu_line, embed, table
+
+from core.data import load_demo, read_corpus
+from core.evaluate import label_agreement
+from core.pipeline import run
+from core.settings import Settings
+from core.stages import model_choice
+
+THUCNEWS = SHARED / "thucnews-dev" / "texts.csv"
+SEED = 42
+
+
+def figures(name: str, labels_true, labels, words=None, seconds=None) -> dict:
+    agreement = label_agreement(list(labels_true), list(labels))
+    return {"system": name, "topics": len(set(labels) - {-1}), "NMI": agreement["nmi"], "ARI": agreement["ari"],
+            "outliers": float((np.asarray(labels) < 0).mean()), "keywords": " · ".join((words or [])[:4]),
+            "seconds": seconds}
+
+
+def project(corpus, settings: Settings, name: str) -> dict:
+    with Timer() as t:
+        result = run(corpus, settings)
+    first = next(t for t in result.topics if t.id >= 0)
+    row = figures(name, corpus.labels, result.labels, list(first.words), t.seconds)
+    row["model"] = result.vectors.model
+    return row
+
+
+def bertopic(texts, vectors, labels_true, k: int | None) -> dict:
+    from bertopic import BERTopic
+    from sklearn.cluster import KMeans
+
+    with Timer() as t:
+        model = BERTopic(hdbscan_model=KMeans(k, random_state=SEED, n_init=10)) if k else BERTopic()
+        labels, _ = model.fit_transform(list(texts), vectors)
+    words = [w for w, _ in model.get_topic(0)] if 0 in set(labels) else []
+    return figures(f"BERTopic defaults{' + KMeans' if k else ' (HDBSCAN)'}, same vectors", labels_true, labels,
+                   words, t.seconds)
+
+
+def section_thucnews() -> None:
+    corpus = read_corpus(THUCNEWS, "text", label_col="label")
+    model, why = model_choice(corpus, Settings())
+    print(f"\n## THUCNews dev: {len(corpus)} headlines, language {corpus.report.language}; default model: {model} "
+          f"({why})", flush=True)
+    with Timer() as t:
+        vectors = embed(corpus, Settings())
+    print(f"embedded (or read from the disk cache) in {t.seconds:.0f} s", flush=True)
+    rows = [project(corpus, Settings(k=10), "project, defaults, k = 10"),
+            project(corpus, Settings(method="hdbscan"), "project, defaults, automatic (HDBSCAN)"),
+            project(corpus, Settings(model="tfidf", k=10), "project TF-IDF/LSA baseline, k = 10"),
+            bertopic(corpus.texts, vectors, corpus.labels, 10),
+            bertopic(corpus.texts, vectors, corpus.labels, None)]
+    print(table(rows, ["system", "topics", "NMI", "ARI", "outliers", "keywords", "seconds"]), flush=True)
+    print("targets: k = 10 NMI >= 0.55, ARI >= 0.40; automatic: no outliers, NMI >= 0.50")
+
+
+def section_demo() -> None:
+    corpus = load_demo()
+    print(f"\n## The bundled demo: {len(corpus)} posts (language {corpus.report.language}), k = 8 against "
+          "the interest column", flush=True)
+    rows = [project(corpus, Settings(), "project, defaults"),
+            project(corpus, Settings(model="default"), "project, English model"),
+            project(corpus, Settings(align_languages=False), "project, defaults without language alignment")]
+    for seed in (0, 1):
+        rows.append(project(corpus, Settings(seed=seed), f"project, defaults, seed {seed}"))
+    print(table(rows, ["system", "model", "topics", "NMI", "ARI", "keywords"]), flush=True)
+    print("target: NMI >= 0.80")
+
+
+def section_bbc() -> None:
+    corpus = read_corpus(BBC, "text", label_col="label")
+    print(f"\n## BBC News: {len(corpus)} articles, language {corpus.report.language}, k = 5", flush=True)
+    rows = [project(corpus, Settings(k=5), "project, defaults"),
+            project(corpus, Settings(k=5, model="multilingual"), "project, multilingual model")]
+    print(table(rows, ["system", "model", "topics", "NMI", "ARI", "keywords", "seconds"]), flush=True)
+    print("target: NMI >= 0.88 with the English default")
+
+
+def section_speed(rounds: int = 3, n: int = 2000) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from core.embedders import load_embedder
+    from core.embedders.bundled import minilm
+
+    titles = pd.read_csv(THUCNEWS)["text"].drop_duplicates().tolist()
+    sample = titles[:n]
+    print(f"\n## Throughput on {len(sample)} THUCNews titles ({cpu_line()}; torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads; {rounds} alternating rounds)", flush=True)
+    st = SentenceTransformer(str(minilm()), device="cpu")
+    ours = load_embedder("multilingual")
+    print(f"multilingual model precision: {ours.precision} ({ours.precision_reason})")
+    contenders = {"sentence-transformers all-MiniLM-L6-v2 fp32": lambda t: st.encode(t, batch_size=32),
+                  "project multilingual-e5-small (default settings)": ours.embed}
+    for fn in contenders.values():
+        fn(sample[:64])
+    seconds = {name: [] for name in contenders}
+    for r in range(rounds):
+        for name in (list(contenders) if r % 2 == 0 else list(contenders)[::-1]):
+            with Timer() as t:
+                contenders[name](sample)
+            seconds[name].append(t.seconds)
+    base = seconds[next(iter(contenders))]
+    for name, values in seconds.items():
+        ratios = [b / v for b, v in zip(base, values)]
+        print(f"  {name}: {len(sample) / statistics.median(values):.0f} titles/s, x{statistics.median(ratios):.2f} "
+              f"(rounds {', '.join(f'{x:.2f}' for x in ratios)})", flush=True)
+    with Timer() as t:
+        ours.embed(titles)
+    print(f"  all {len(titles):,} distinct titles with the multilingual model, no cache: {t.seconds:.0f} s "
+          f"({len(titles) / t.seconds:.0f} titles/s)", flush=True)
+    print("target: >= 0.8x")
+
+
+SECTIONS = {"thucnews": section_thucnews, "demo": section_demo, "bbc": section_bbc, "speed": section_speed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
+    args = parser.parse_args()
+    print(cpu_line(), flush=True)
+    for name in (args.only.split(",") if args.only else SECTIONS):
+        SECTIONS[name]()
+
+
+if __name__ == "__main__":
+    main()

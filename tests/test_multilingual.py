@@ -1,0 +1,67 @@
+"""The bundled multilingual model: Chinese and English texts on one subject meet, the language picks the
+model, and the demo's Chinese writers join the topics of what they write about."""
+import numpy as np
+import pytest
+
+from core.align import align, language_means
+from core.data import load_demo
+from core.embedders import choose_model, load_embedder
+
+SUBJECTS = {
+    "football": ["The striker scored twice and our club won the league match.",
+                 "The goalkeeper saved a penalty in the last minute of the cup final.",
+                 "前锋梅开二度，球队赢得了联赛比赛。", "守门员在杯赛决赛最后一分钟扑出了点球。"],
+    "cooking": ["Simmer the tomato sauce with garlic and basil for an hour.",
+                "Knead the bread dough and let it rise overnight before baking.",
+                "番茄酱要和大蒜、罗勒一起慢炖一个小时。", "面团揉好后放一夜发酵，第二天再烤面包。"],
+    "stocks": ["The stock market fell sharply as investors sold bank shares.",
+               "The central bank raised interest rates and bond yields climbed.",
+               "投资者抛售银行股，股市大幅下跌。", "央行加息，债券收益率随之上升。"],
+    "photography": ["I shot the sunset with a wide lens and a long exposure.",
+                    "A fast aperture blurs the background in portrait photos.",
+                    "我用广角镜头和长曝光拍下了日落。", "大光圈能让人像照片的背景虚化。"],
+    "gardening": ["Water the tomato seedlings every morning and add compost to the beds.",
+                  "Prune the roses in early spring so they flower well.",
+                  "每天早上给番茄苗浇水，并在菜地里加堆肥。", "早春修剪玫瑰，花才会开得好。"],
+}
+
+
+@pytest.fixture(scope="module")
+def multilingual():
+    return load_embedder("multilingual")
+
+
+def test_chinese_and_english_on_one_subject_are_closer_than_either_to_other_subjects(multilingual):
+    texts = [t for sentences in SUBJECTS.values() for t in sentences]
+    subject = np.repeat(np.arange(len(SUBJECTS)), 4)
+    chinese = np.tile([False, False, True, True], len(SUBJECTS))
+    raw = multilingual.embed(texts)
+    vectors = align(raw, texts, language_means(raw, texts))
+    similarity = vectors @ vectors.T
+    for i in np.flatnonzero(chinese):
+        across = similarity[i, (subject == subject[i]) & ~chinese].max()  # its subject, in English
+        elsewhere = similarity[i, subject != subject[i]].max()  # any other subject, in either language
+        assert across > elsewhere, texts[i]
+
+
+def test_the_language_of_the_texts_picks_the_model():
+    assert choose_model("en")[0] == "default"
+    for language in ("zh", "zh-Hant", "mixed", "ja", "ko", "other"):
+        model, why = choose_model(language)
+        assert model == "multilingual" and "multilingual" in why
+    assert "not segmented" in choose_model("ja")[1]
+
+
+def test_the_demos_chinese_writers_join_the_topics_of_their_interests():
+    from core.pipeline import run
+    from core.settings import Settings
+
+    corpus = load_demo()
+    result = run(corpus, Settings())
+    assert result.vectors.model == "multilingual" and "Chinese and English" in result.vectors.why
+    chinese = np.array([any("\u4e00" <= c <= "\u9fff" for c in t) for t in corpus.texts])
+    labels = result.labels
+    shares = [chinese[labels == t].mean() for t in np.unique(labels)]
+    assert max(shares) < 0.5  # no topic of their own
+    assert len(np.unique(labels[chinese])) >= 6  # spread over the interests they write about
+    assert result.quality["nmi"] > 0.7
