@@ -1,8 +1,11 @@
-"""Domain adaptation on BBC News (issue 7): the default model before and after `core.adapt.adapt` on the
-articles themselves (no labels), clustered by the project's pipeline at k = 5 and k = 20, base and adapted
-with the same seed, for each of several clustering seeds (their mean is the figure to read).
+"""Domain adaptation (issues 7 and 16): a corpus's default model before and after `core.adapt.adapt` on the
+texts themselves (no labels), clustered by the project's pipeline at two k, base and adapted with the same
+seed, for each of several clustering seeds (their mean is the figure to read). BBC News (English model,
+k = 5 and 20, NPMI as the benchmark protocol counts it) or THUCNews dev (multilingual model, k = 10 and 20,
+NPMI over jieba words as the app counts it).
 
-    .venv/bin/python bench/adapt.py                     # trains with the default budget, prints the table
+    .venv/bin/python bench/adapt.py                     # BBC, trains with the default budget, prints the table
+    .venv/bin/python bench/adapt.py --corpus thucnews   # the Chinese headlines with the multilingual model
     .venv/bin/python bench/adapt.py --model-dir DIR     # evaluates an adapted folder again without training
     .venv/bin/python bench/adapt.py --method simcse --steps 53 --max-seconds 0 --json bench/out/adapt.json
 """
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import BBC, ROOT, Npmi, Timer, assign, embed, table
+from common import BBC, ROOT, SHARED, Npmi, Timer, assign, embed, table
 
 from core import adapt as adaptation
 from core.data import read_corpus
@@ -23,15 +26,25 @@ from core.embedders import EmbeddingCache
 from core.evaluate import label_agreement, topic_diversity
 from core.keywords import describe_topics
 from core.settings import Settings
+from core.stages import model_choice
 
 SEED = 42
-KS = (5, 20)
+CORPORA = {"bbc": (BBC, (5, 20)), "thucnews": (SHARED / "thucnews-dev" / "texts.csv", (10, 20))}
 FIGURES = ("NPMI", "TD", "NMI", "ARI")
 
 
-def figures(corpus, vectors, npmi, seed):
-    """For k = 5 and 20, clustered as the pipeline does with this seed: the labels and their quality figures."""
-    for k in KS:
+def app_npmi(texts):
+    """NPMI over the app's keyword tokens (jieba words for Chinese), for corpora the English protocol cannot read."""
+    from core.evaluate import npmi
+    from core.text import tokenize_corpus
+
+    tokens = tokenize_corpus(texts)
+    return lambda words: npmi(words, tokens)
+
+
+def figures(corpus, vectors, npmi, seed, ks):
+    """For each k, clustered as the pipeline does with this seed: the labels and their quality figures."""
+    for k in ks:
         settings = Settings(k=k, seed=seed)
         labels = assign(corpus, vectors, settings)
         words = [list(t.words) for t in describe_topics(corpus.texts, labels, vectors, top_n=10) if t.id >= 0]
@@ -41,6 +54,7 @@ def figures(corpus, vectors, npmi, seed):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default="bbc", choices=list(CORPORA))
     parser.add_argument("--model-dir", help="an adapted model folder to evaluate instead of training one")
     parser.add_argument("--method", default=adaptation.DEFAULT_METHOD, choices=adaptation.METHODS)
     parser.add_argument("--steps", type=int, default=adaptation.DEFAULT_STEPS)
@@ -53,18 +67,21 @@ def main() -> None:
     parser.add_argument("--json", help="write the figures to this file too")
     args = parser.parse_args()
 
-    corpus = read_corpus(BBC, "text", label_col="label")
+    path, ks = CORPORA[args.corpus]
+    corpus = read_corpus(path, "text", label_col="label")
     cache = EmbeddingCache()
+    base_model = model_choice(corpus, Settings())[0]
     with Timer() as t:
         before = embed(corpus, Settings(seed=SEED), cache)
-    print(f"base model: {len(corpus)} articles embedded in {t.seconds:.0f} s (cached after the first run)", flush=True)
+    print(f"base model {base_model}: {len(corpus)} texts embedded in {t.seconds:.0f} s (cached after the first run)",
+          flush=True)
 
     if args.model_dir:
         folder = Path(args.model_dir)
     else:
-        out = ROOT / "bench" / "out" / f"adapted-{args.method}-{args.steps}-{time.strftime('%Y%m%d-%H%M%S')}"
+        out = ROOT / "bench" / "out" / f"adapted-{args.corpus}-{args.method}-{args.steps}-{time.strftime('%Y%m%d-%H%M%S')}"
         cpu = time.process_time()
-        folder = adaptation.adapt(corpus.texts, steps=args.steps, max_seconds=args.max_seconds or None,
+        folder = adaptation.adapt(corpus.texts, base_model, steps=args.steps, max_seconds=args.max_seconds or None,
                                   batch_size=args.batch_size, max_length=args.max_length,
                                   learning_rate=args.learning_rate, method=args.method, seed=SEED, out_dir=out,
                                   progress=lambda s, n: print(f"  step {s}/{n}", flush=True) if s % 10 == 0 else None)
@@ -78,12 +95,12 @@ def main() -> None:
         after = embed(corpus, Settings(model=str(folder), seed=SEED), cache)
     print(f"adapted model: embedded in {t.seconds:.0f} s", flush=True)
 
-    npmi = Npmi(corpus.texts)
+    npmi = Npmi(corpus.texts) if args.corpus == "bbc" else app_npmi(corpus.texts)
     rows, first = [], {}
     for seed in args.seeds:
-        base = {k: (labels, values) for k, labels, values in figures(corpus, before, npmi, seed)}
+        base = {k: (labels, values) for k, labels, values in figures(corpus, before, npmi, seed, ks)}
         first = first or {k: labels for k, (labels, _) in base.items()}
-        for k, labels, values in figures(corpus, after, npmi, seed):
+        for k, labels, values in figures(corpus, after, npmi, seed, ks):
             # changed topic: for the base, against the base at the first seed (what the seed alone changes);
             # for the adapted model, against the base at the same seed
             rows.append({"seed": seed, "k": k, "model": "base", **base[k][1], "changed topic":
@@ -94,7 +111,7 @@ def main() -> None:
     print()
     print(table(rows, ["seed", "k", "model", *FIGURES, "changed topic"]))
     summary = []
-    for k in KS:
+    for k in ks:
         for model in ("base", "adapted"):
             chosen = [r for r in rows if r["k"] == k and r["model"] == model]
             changed = [r["changed topic"] for r in chosen if r["changed topic"] is not None]

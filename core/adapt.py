@@ -154,7 +154,11 @@ def _train(encoder, texts: list[str], *, method, steps, max_seconds, batch_size,
     """Shuffled batches of distinct texts; each text's positive is a dropout-noised copy of itself
     ('simcse') or another random span of it ('crops'); the batch's other texts are the negatives
     (in-batch softmax over cosine similarities times 20, as sentence-transformers' MultipleNegativesRankingLoss)."""
-    optimizer = torch.optim.AdamW(encoder.parameters(), lr=learning_rate, weight_decay=0.01)
+    # The word embeddings stay as they are: training them on a few thousand texts would move only the tokens
+    # those texts use (for a multilingual model, a few of its 250,000), and they are most of the weights.
+    encoder.transformer.get_input_embeddings().weight.requires_grad_(False)
+    trainable = [p for p in encoder.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=learning_rate, weight_decay=0.01)
     warmup = warmup_steps(steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
@@ -187,7 +191,7 @@ def _train(encoder, texts: list[str], *, method, steps, max_seconds, batch_size,
             loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch), device=device))
             optimizer.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()
             scheduler.step()
             losses.append(float(loss.detach()))

@@ -109,3 +109,22 @@ def test_compare_topics_puts_each_figure_before_and_after():
 
 def test_warm_up_is_a_tenth_of_the_steps_but_never_more_than_ten():
     assert [warmup_steps(n) for n in (1, 5, 50, 100, 200, 5000)] == [1, 1, 5, 10, 10, 10]
+
+
+def test_two_steps_adapt_the_multilingual_model_and_keep_its_word_embeddings(tmp_path):
+    from safetensors.numpy import load_file
+
+    from core.embedders import load_embedder, resolve_folder
+    from tests.test_multilingual import SUBJECTS
+
+    texts = [t for sentences in SUBJECTS.values() for t in sentences]
+    folder = adapt(texts, "multilingual", steps=2, batch_size=4, max_length=32, seed=3, out_dir=tmp_path / "e5")
+    assert read_record(folder)["base_model"] == "multilingual" and read_record(folder)["trained"]["steps"] == 2
+    before, after = load_file(resolve_folder("multilingual") / "model.safetensors"), load_file(folder / "model.safetensors")
+    words = "embeddings.word_embeddings.weight"
+    assert np.array_equal(before[words], after[words])  # frozen: the other languages' tokens are untouched
+    assert not np.array_equal(before["encoder.layer.0.attention.self.query.weight"],
+                              after["encoder.layer.0.attention.self.query.weight"])
+    adapted = TransformerEmbedder(folder).embed(texts[:4])
+    base = load_embedder("multilingual").embed(texts[:4])
+    assert (adapted * base).sum(axis=1).min() > 0.9  # adapted, not replaced; the query prompt is kept
