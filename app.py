@@ -8,9 +8,11 @@ from ui import charts, session
 st.set_page_config(page_title="Topic dashboard", page_icon=":material/hub:", layout="wide")
 session.init()
 page = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
-    st.Page("pages/topics.py", title="Topics", icon=":material/topic:", default=True),
+    st.Page("pages/topics.py", title="Topics", icon=":material/topic:"),
+    st.Page("pages/views.py", title="Topic views", icon=":material/timeline:"),
     st.Page("pages/interests.py", title="Interests", icon=":material/grid_on:"),
     st.Page("pages/recommendations.py", title="Recommendations", icon=":material/recommend:"),
     st.Page("pages/export.py", title="Export", icon=":material/download:"),

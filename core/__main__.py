@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from core import cluster
-from core.embedders import MODELS
+from core.embedders import MAX_WINDOWS, MODELS
 from core.embedders.hardware import PRECISIONS
 from core.errors import CoreError
 from core.settings import Settings
@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="topics, interests and recommendations for a file of texts (or the demo)")
     run.add_argument("texts", nargs="?", help="CSV, TSV, XLSX, JSON, JSONL or TXT file; the bundled demo when omitted")
     run.add_argument("--text-col", default="text")
-    for role in ("user", "item", "label", "time"):
+    for role in ("user", "item", "label", "time", "domain"):
         run.add_argument(f"--{role}-col")
     run.add_argument("--items", help="item catalogue file (item id + text)")
     run.add_argument("--interactions", help="interaction log (user id, item id, optional rating and time)")
@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--k", type=int, default=Settings.k)
     run.add_argument("--min-cluster-size", type=int)
     run.add_argument("--keep-outliers", action="store_true", help="HDBSCAN: leave outliers as topic -1")
+    run.add_argument("--topic-names", help="a CSV or other table with the columns topic and name: what to call "
+                                           "each topic everywhere (keywords still describe it)")
     run.add_argument("--view-dims", type=int, default=Settings.view_dims, choices=[2, 3],
                      help="dimensions of the UMAP view written to documents.csv (x, y and z for 3)")
     run.add_argument("--factors", type=int, default=Settings.factors)
@@ -80,7 +82,9 @@ def _model_args(parser) -> None:
     parser.add_argument("--model", default=Settings.model,
                         help="; ".join(f"{m.name}: {m.label}" for m in MODELS.values())
                              + "; or a local model folder, or a Hugging Face id already downloaded")
-    parser.add_argument("--truncate", action="store_true", help="cut long texts at the model limit instead of windows")
+    parser.add_argument("--windows", type=int, default=Settings.windows,
+                        help=f"windows of a long text the model reads, 1 to {MAX_WINDOWS} (default {Settings.windows}: "
+                             "up to the model's limit; more are spread evenly over a longer text)")
     parser.add_argument("--precision", default=Settings.precision, choices=PRECISIONS,
                         help="auto (default): bf16 where the hardware computes it natively, else fp32")
     parser.add_argument("--seed", type=int, default=Settings.seed)
@@ -111,7 +115,8 @@ def _load(args):
         return data.load_demo()
     frame, info = data.read_table(args.texts)
     return data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col,
-                             label_col=args.label_col, time_col=args.time_col, source=Path(args.texts).name,
+                             label_col=args.label_col, time_col=args.time_col, domain_col=args.domain_col,
+                             source=Path(args.texts).name,
                              info=info, catalogue=catalogue, interactions=interactions,
                              files={"items": args.items, "interactions": getattr(args, "interactions", None)})
 
@@ -121,7 +126,7 @@ def _check_out(args) -> None:
     from core.export import OUTPUT_NAMES
 
     out = Path(args.out).resolve()
-    for given in (args.texts, args.items, getattr(args, "interactions", None)):
+    for given in (args.texts, args.items, getattr(args, "interactions", None), getattr(args, "topic_names", None)):
         if given and Path(given).resolve().parent == out and Path(given).name in OUTPUT_NAMES:
             raise CoreError(f"Writing to '{args.out}' would replace the input file '{Path(given).name}'. "
                             "Choose another --out folder.")
@@ -141,17 +146,20 @@ def _say_model(corpus, settings) -> None:
 
 
 def _run(args) -> None:
+    from core import data
+    from core.curation import read_names
     from core.embedders import EmbeddingCache
     from core.export import write_outputs
     from core.pipeline import run
 
     _check_out(args)
+    topic_names = read_names(data.read_table(args.topic_names)[0]) if args.topic_names else ()
     corpus = _load(args)
     print(f"{len(corpus)} texts from {corpus.report.users} users ({corpus.report.empty_dropped} empty dropped, "
           f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
-    settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision, method=args.method,
+    settings = Settings(model=args.model, windows=args.windows, precision=args.precision, method=args.method,
                         k=args.k, min_cluster_size=args.min_cluster_size, reassign_outliers=not args.keep_outliers,
-                        view_dims=args.view_dims, factors=args.factors, top_n=args.top_n,
+                        view_dims=args.view_dims, factors=args.factors, top_n=args.top_n, topic_names=topic_names,
                         popularity_weight=args.popularity_weight, min_rating=args.min_rating, seed=args.seed)
     _say_model(corpus, settings)
     result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
@@ -176,7 +184,7 @@ def _evaluate_recs(args) -> None:
         frame, info = data.read_table(args.texts)
         texts = data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col, info=info)
     n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
-    settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision,
+    settings = Settings(model=args.model, windows=args.windows, precision=args.precision,
                         k=max(1, min(args.k, n_docs)), factors=args.factors, popularity_weight=args.popularity_weight,
                         min_rating=args.min_rating, seed=args.seed)
     results = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(),
