@@ -26,6 +26,9 @@ MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is 
 EXACT_NEIGHBOURS = 20_000  # exact up to here: about 2.5 s at 10,000 texts on one core, growing as n squared
 VIEW_EPOCHS = 200  # for the 2D/3D view: umap-learn's default above 10,000 texts (500 below, 2.5x the time)
 SPECTRAL_TEXTS = 20_000  # above this UMAP starts from PCA: its spectral start takes minutes (200 s at 100,000)
+SAMPLE_ABOVE = 50_000  # above this many texts UMAP is fitted on a sample and places the rest (see _sampled)
+UMAP_SAMPLE = 20_000  # the sample: exact neighbours, and ... (bench/README.md, "Beyond one machine")
+TRANSFORM_ROWS = 50_000  # texts placed per transform call
 
 
 def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neighbors: int = 15,
@@ -41,11 +44,18 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
     if n < MIN_UMAP_TEXTS:
         return _pca(vectors, n_components)
     k = min(n_neighbors, n - 1)
+    if n > SAMPLE_ABOVE:
+        return _sampled(vectors, n_components, k, seed, min_dist, metric, n_epochs)
     return _umap(vectors, n_components, k, seed, min_dist, metric, neighbours(vectors, k, metric, seed), n_epochs)
 
 
 def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
           knn: tuple, n_epochs: int | None = None) -> np.ndarray:
+    return _fit(vectors, n_components, k, seed, min_dist, metric, knn, n_epochs).embedding_.astype(np.float32)
+
+
+def _fit(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
+         knn: tuple, n_epochs: int | None = None):
     import umap
     from threadpoolctl import threadpool_limits
 
@@ -57,7 +67,36 @@ def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: f
                           random_state=seed, low_memory=n > 20_000,
                           init="random" if n <= 50 else "spectral" if n <= SPECTRAL_TEXTS else "pca",
                           n_epochs=n_epochs, precomputed_knn=knn)
-        return model.fit_transform(vectors).astype(np.float32)
+        return model.fit(vectors)
+
+
+def umap_sample(n: int, seed: int) -> np.ndarray:
+    """The texts (sorted positions) that UMAP is fitted on when there are more than SAMPLE_ABOVE."""
+    return np.sort(np.random.default_rng(seed).choice(n, min(n, UMAP_SAMPLE), replace=False))
+
+
+def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
+             n_epochs: int | None) -> np.ndarray:
+    """UMAP fitted on umap_sample's texts; every other text placed by umap's own transform (its neighbours
+    among the sample, found by core.neighbours.CellSearch, pull it into place while the sample stays put),
+    TRANSFORM_ROWS at a time so that memory stays flat. Seeded: the same vectors give the same points."""
+    from threadpoolctl import threadpool_limits
+
+    from core.neighbours import cell_search
+
+    sample = umap_sample(len(vectors), seed)
+    picked = vectors[sample]
+    model = _fit(picked, n_components, k, seed, min_dist, metric, neighbours(picked, k, metric, seed), n_epochs)
+    model._knn_search_index = cell_search(picked, seed)  # umap's transform asks its search index for neighbours
+    points = np.empty((len(vectors), n_components), np.float32)
+    points[sample] = model.embedding_
+    rest = np.setdiff1d(np.arange(len(vectors)), sample)
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")
+        for start in range(0, len(rest), TRANSFORM_ROWS):
+            part = rest[start:start + TRANSFORM_ROWS]
+            points[part] = model.transform(vectors[part])
+    return points
 
 
 _numba_cached: list = []

@@ -17,6 +17,7 @@ that cluster, whose nodes need this project's requirements installed (the `core`
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -121,6 +122,8 @@ def _connect(address: str | None) -> bool:
     """Join the cluster at `address`, or start a local Ray on this machine; True when this run started it."""
     import ray
 
+    for name in ("ray", "ray.data"):  # Ray Data's progress lines would drown the command's own
+        logging.getLogger(name).setLevel(logging.WARNING)
     if ray.is_initialized():
         return False
     quiet = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
