@@ -1,6 +1,6 @@
 """Approximate nearest neighbours among UMAP's sample, for placing the other texts of a large corpus
-(core.reduce._sampled): umap's transform asks its search index for each new point's neighbours among
-the points it was fitted on.
+(core.reduce._sampled): umap's transform starts from each new point's neighbours among the points it
+was fitted on.
 
 Exact search compares every text with every sample point: at a million texts and a sample of 20,000 that
 is 2 x 10^10 distances, over ten minutes on two busy cores. Here the sample, on its first DIMS principal
@@ -28,11 +28,9 @@ def _unit(x: np.ndarray) -> np.ndarray:
 class CellSearch:
     """Nearest points of `reference` for query vectors, found cell by cell (see the module docstring).
 
-    query(X, k) gives umap what its own search index gives: (indices into `reference`, cosine distances),
+    query(X, k) gives what umap's own search index gives: (indices into `reference`, cosine distances),
     each row sorted nearest first. Answers are remembered by the content of X, so that the clustering
     space and the 2D/3D view, which place the same texts, search once."""
-
-    _angular_trees = True  # umap reads it to pick a search epsilon, which this search does not use
 
     def __init__(self, reference: np.ndarray, *, seed: int = 42):
         from sklearn.cluster import KMeans
@@ -53,7 +51,7 @@ class CellSearch:
     def _axes(self, x: np.ndarray) -> np.ndarray:
         return x if self.pca is None else self.pca.transform(x).astype(np.float32)
 
-    def query(self, X: np.ndarray, k: int, epsilon: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def query(self, X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         key = (hashlib.blake2b(np.ascontiguousarray(X).data, digest_size=16).digest(), X.shape, k)
         if key not in self._answers:
             self._answers[key] = self._search(np.asarray(X, dtype=np.float32), k)

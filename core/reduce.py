@@ -77,9 +77,10 @@ def umap_sample(n: int, seed: int) -> np.ndarray:
 
 def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
              n_epochs: int | None) -> np.ndarray:
-    """UMAP fitted on umap_sample's texts; every other text placed by umap's own transform (its neighbours
-    among the sample, found by core.neighbours.CellSearch, pull it into place while the sample stays put),
-    TRANSFORM_ROWS at a time so that memory stays flat. Seeded: the same vectors give the same points."""
+    """UMAP fitted on umap_sample's texts; every other text placed by umap's transform (_transform: its
+    neighbours among the sample, found by core.neighbours.CellSearch, pull it into place while the sample
+    stays put), TRANSFORM_ROWS at a time so that memory stays flat. Seeded: the same vectors give the same
+    points."""
     from threadpoolctl import threadpool_limits
 
     from core.neighbours import cell_search
@@ -87,7 +88,7 @@ def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist
     sample = umap_sample(len(vectors), seed)
     picked = vectors[sample]
     model = _fit(picked, n_components, k, seed, min_dist, metric, neighbours(picked, k, metric, seed), n_epochs)
-    model._knn_search_index = cell_search(picked, seed)  # umap's transform asks its search index for neighbours
+    search = cell_search(picked, seed)
     points = np.empty((len(vectors), n_components), np.float32)
     points[sample] = model.embedding_
     rest = np.setdiff1d(np.arange(len(vectors)), sample)
@@ -95,8 +96,46 @@ def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist
         warnings.simplefilter("ignore")
         for start in range(0, len(rest), TRANSFORM_ROWS):
             part = rest[start:start + TRANSFORM_ROWS]
-            points[part] = model.transform(vectors[part])
+            points[part] = _transform(model, search.query(vectors[part], model._n_neighbors))
     return points
+
+
+def _transform(model, knn: tuple) -> np.ndarray:
+    """umap-learn 0.5's UMAP.transform, step by step, for points whose neighbours among the fitted points
+    (`knn`: indices, distances) are known: their fuzzy membership in the fitted graph, a start at the
+    weighted mean of their neighbours (done here in one sparse product, where umap loops in Python over
+    every point: minutes at a million), then umap's own optimisation with the fitted points held still."""
+    from scipy import sparse
+    from sklearn.utils import check_random_state
+    from umap.layouts import optimize_layout_euclidean
+    from umap.umap_ import (INT32_MAX, INT32_MIN, compute_membership_strengths, make_epochs_per_sample,
+                            smooth_knn_dist)
+
+    indices, distances = knn
+    fitted = model.embedding_.astype(np.float32)
+    distances = distances.astype(np.float32, order="C")
+    indices[distances >= model._disconnection_distance] = -1
+    sigmas, rhos = smooth_knn_dist(distances, float(model._n_neighbors),
+                                   local_connectivity=float(max(0.0, model.local_connectivity - 1.0)))
+    rows, cols, vals, _ = compute_membership_strengths(indices, distances, sigmas, rhos, bipartite=True)
+    graph = sparse.coo_matrix((vals, (rows, cols)), shape=(len(indices), len(fitted)))
+    rowwise = graph.tocsr()
+    rowwise.eliminate_zeros()
+    totals = np.asarray(rowwise.sum(axis=1)).ravel()
+    start = (sparse.diags(1 / np.where(totals == 0, 1, totals)) @ rowwise @ fitted).astype(np.float32)
+    ones = rowwise.copy()
+    ones.data = (ones.data == 1).astype(np.float32)  # a point identical to a fitted one starts on it, as in umap
+    on = np.flatnonzero(ones.getnnz(axis=1) > 0) if ones.nnz else np.zeros(0, int)
+    start[on] = fitted[np.asarray(ones[on].argmax(axis=1)).ravel()]
+    start[totals == 0] = np.nan
+    epochs = (100 if len(indices) <= 10_000 else 30) if model.n_epochs is None else int(model.n_epochs // 3.0)
+    graph.data[graph.data < graph.data.max() / float(epochs)] = 0.0
+    graph.eliminate_zeros()
+    rng_state = check_random_state(model.transform_seed).randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
+    return optimize_layout_euclidean(start, fitted.copy(), graph.row, graph.col, epochs, graph.shape[1],
+                                     make_epochs_per_sample(graph.data, epochs), model._a, model._b, rng_state,
+                                     model.repulsion_strength, model._initial_alpha / 4.0, model.negative_sample_rate,
+                                     False, move_other=False)
 
 
 _numba_cached: list = []
@@ -149,7 +188,7 @@ def neighbours(vectors: np.ndarray, k: int, metric: str = "cosine", seed: int = 
 
 
 def _neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple:
-    if len(vectors) < EXACT_NEIGHBOURS:
+    if len(vectors) <= EXACT_NEIGHBOURS:
         if metric not in ("cosine", "euclidean"):
             return None, None, None
         return _exact_neighbours(vectors, k, metric)

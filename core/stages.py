@@ -86,7 +86,8 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
                            progress=context.progress)  # the texts' from the corpus' vectors file when it has one
     n = len(corpus.texts)
     means = language_means(vectors[:n], corpus.texts) if settings.align_languages else {}
-    vectors = np.vstack([align(vectors[:n], corpus.texts, means), align(vectors[n:], catalogue, means)])
+    if means or catalogue:  # else the vectors stay as they are, without a copy (a million texts: 1.5 GB)
+        vectors = np.vstack([align(vectors[:n], corpus.texts, means), align(vectors[n:], catalogue, means)])
     means = {str(language): mean for language, mean in means.items()}
     in_part = 0 if embedder.fitted_on_corpus else sum(
         1 for t in dict.fromkeys(corpus.texts) if len(t) >= BLOB_MIN_CHARS and model_input(t) != t)

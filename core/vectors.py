@@ -77,8 +77,9 @@ def matrix(column) -> np.ndarray:
         return np.zeros((0, 0), np.float32)
     if column.null_count:
         raise CoreError("The vectors file has rows without a vector.")
-    if pa.types.is_fixed_size_list(column.type):
+    if pa.types.is_fixed_size_list(column.type):  # no copy: a view of Arrow's buffer
         width = column.type.list_size
+        return column.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(-1, width)
     else:
         lengths = np.diff(column.offsets.to_numpy())
         if len(set(lengths.tolist())) != 1:
@@ -142,15 +143,24 @@ def read_vectors(source, name: str | None = None) -> tuple[dict, np.ndarray, np.
     try:
         parquet = pq.ParquetFile(source)
         found = parquet.metadata.metadata or {}
-        table = parquet.read(columns=["row", "vector"])
+        if META_KEY not in found:
+            raise CoreError(f"'{name}' is a Parquet file without the record `python -m core embed` writes "
+                            "(model, precision, texts); make it with that command.")
+        metadata = json.loads(found[META_KEY])
+        n = parquet.metadata.num_rows
+        rows, vectors, at = np.empty(n, np.int64), None, 0
+        for group in range(parquet.num_row_groups):  # group by group into one array: memory stays near its size
+            table = parquet.read_row_group(group, columns=["row", "vector"])
+            part = matrix(table.column("vector"))
+            vectors = np.empty((n, part.shape[1]), np.float32) if vectors is None else vectors
+            rows[at:at + len(part)], vectors[at:at + len(part)] = table.column("row").to_numpy(), part
+            at += len(part)
+    except CoreError:
+        raise
     except Exception as exc:  # pyarrow raises several types for what is not a Parquet file
         raise CoreError(f"'{name}' is not a vectors file from `python -m core embed` "
                         f"({type(exc).__name__}: {exc}).") from None
-    if META_KEY not in found:
-        raise CoreError(f"'{name}' is a Parquet file without the record `python -m core embed` writes (model, "
-                        "precision, texts); make it with that command.")
-    metadata = json.loads(found[META_KEY])
-    return metadata, table.column("row").to_numpy().astype(np.int64), matrix(table.column("vector"))
+    return metadata, rows, np.zeros((0, 0), np.float32) if vectors is None else vectors
 
 
 def attach(corpus, source, name: str | None = None):
@@ -177,11 +187,12 @@ def attach(corpus, source, name: str | None = None):
     if metadata.get("fingerprint") != texts_fingerprint(corpus.rows, corpus.texts):
         raise CoreError(f"{origin} was made from other texts: its rows match but the texts in them differ "
                         "(another file, an edited file or another text column). Embed these texts again.")
-    given = vectors[order[at]]
+    given = vectors if np.array_equal(rows, wanted) else vectors[order[at]]  # a file in the corpus' order: no copy
+    given = np.ascontiguousarray(given)
     return dataclasses.replace(corpus, vectors=GivenVectors(
         vectors=given, model=str(metadata.get("model")), precision=str(metadata.get("precision", "")),
         windows=bool(metadata.get("windows", True)), engine=str(metadata.get("engine", "")), source=name,
-        digest=hashlib.blake2b(given.tobytes(), digest_size=16).hexdigest()))
+        digest=hashlib.blake2b(given.data, digest_size=16).hexdigest()))
 
 
 def model_dimensions(model: str) -> int | None:

@@ -42,10 +42,16 @@ def texts_file(tmp_path_factory, english_texts):
     return path
 
 
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True, timeout=600)
+
+
 @pytest.fixture(scope="module")
 def local_file(texts_file, tmp_path_factory):
+    """The texts' vectors from `python -m core embed --engine local`."""
     out = tmp_path_factory.mktemp("local") / "vectors.parquet"
-    scale.embed_file(texts_file, text_col="text", out=out, engine="local")
+    done = cli("embed", str(texts_file), "--text-col", "text", "--engine", "local", "--out", str(out))
+    assert done.returncode == 0 and done.stdout.strip() == str(out), done.stderr
     return out
 
 
@@ -124,15 +130,9 @@ def test_a_stopped_ray_run_resumes_from_its_part_files(local_ray, texts_file, lo
     assert list(rows) == list(read_vectors(local_file)[1]) and metadata["fingerprint"] == read_vectors(local_file)[0]["fingerprint"]
 
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True, timeout=600)
-
-
-def test_run_with_a_vectors_file_from_core_embed_gives_the_topics_of_a_plain_run(texts_file, tmp_path):
-    embedded = cli("embed", str(texts_file), "--text-col", "text", "--engine", "local", "--out", str(tmp_path / "v.parquet"))
-    assert embedded.returncode == 0, embedded.stderr
+def test_run_with_a_vectors_file_from_core_embed_gives_the_topics_of_a_plain_run(texts_file, local_file, tmp_path):
     done = cli("run", str(texts_file), "--text-col", "text", "--user-col", "user", "--k", "3", "--factors", "2",
-               "--embeddings", str(tmp_path / "v.parquet"), "--out", str(tmp_path / "out"))
+               "--embeddings", str(local_file), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     plain = run(read_corpus(texts_file, "text", user_col="user"), Settings(k=3, factors=2))
     documents = pd.read_csv(tmp_path / "out" / "documents.csv", encoding="utf-8-sig")
@@ -140,7 +140,7 @@ def test_run_with_a_vectors_file_from_core_embed_gives_the_topics_of_a_plain_run
     topics = pd.read_csv(tmp_path / "out" / "topics.csv", encoding="utf-8-sig")
     assert topics["keywords"].tolist() == [", ".join(t.words) for t in plain.topics]
     record = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert record["model"]["vectors_file"] == "v.parquet" and record["peak_memory_mb"] > 0
+    assert record["model"]["vectors_file"] == "vectors.parquet" and record["peak_memory_mb"] > 0
 
 
 def test_a_vectors_file_for_other_rows_is_refused_with_the_counts(texts_file, local_file, tmp_path):
