@@ -1,4 +1,4 @@
-"""The command line: python -m core run ... | python -m core evaluate-recs ... | python -m core adapt ..."""
+"""The command line: python -m core run ... | embed ... | evaluate-recs ... | adapt ..."""
 from __future__ import annotations
 
 import argparse
@@ -40,7 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--top-n", type=int, default=Settings.top_n)
     run.add_argument("--popularity-weight", type=float, default=Settings.popularity_weight)
     run.add_argument("--min-rating", type=float, default=Settings.min_rating)
+    run.add_argument("--embeddings", help="the texts' vectors, made ahead by `python -m core embed` (a .parquet "
+                                          "file); checked against the texts and the model")
     run.add_argument("--out", required=True, help="folder for the output files")
+
+    from core import scale
+
+    em = sub.add_parser("embed", help="only embed: the texts of a file to a Parquet file of vectors, in this process "
+                                      "or on a Ray cluster (then: run --embeddings FILE)")
+    em.add_argument("texts", help="CSV, TSV, JSONL or Parquet file (--engine local: any file `run` reads)")
+    em.add_argument("--text-col", default="text")
+    _model_args(em)
+    em.add_argument("--engine", default="local", choices=list(scale.ENGINES),
+                    help="local: this process; ray: Ray Data on a Ray cluster (a local one without --ray-address)")
+    em.add_argument("--ray-address", help="join the Ray cluster at this address (ray://HOST:10001 or HOST:6379)")
+    em.add_argument("--out", required=True, help="the .parquet file to write (a stopped run resumes)")
 
     ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10 against popularity and random")
     ev.add_argument("interactions", help="interaction log (user id, item id, rating, time)")
@@ -155,6 +169,10 @@ def _run(args) -> None:
     _check_out(args)
     topic_names = read_names(data.read_table(args.topic_names)[0]) if args.topic_names else ()
     corpus = _load(args)
+    if args.embeddings:
+        from core.vectors import attach
+
+        corpus = attach(corpus, args.embeddings)
     print(f"{len(corpus)} texts from {corpus.report.users} users ({corpus.report.empty_dropped} empty dropped, "
           f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
     settings = Settings(model=args.model, windows=args.windows, precision=args.precision, method=args.method,
@@ -169,6 +187,22 @@ def _run(args) -> None:
     for path in write_outputs(result, Path(args.out)):
         print(path)
     print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)
+
+
+def _embed(args) -> None:
+    from core.scale import embed_file
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    progress = _progress()
+    record = embed_file(Path(args.texts), text_col=args.text_col, out=Path(args.out), model=args.model,
+                        precision=args.precision, windows=args.windows, engine=args.engine,
+                        address=args.ray_address, progress=lambda done, total: progress("vectors", done / max(total, 1)),
+                        say=say)
+    say(f"{record['rows']:,} vectors of {record['dimensions']} dimensions ({record['model_label']}, "
+        f"{record['precision']}) in {record['seconds']} s")
+    print(args.out)
 
 
 def _evaluate_recs(args) -> None:
@@ -231,7 +265,7 @@ def _adapt(args) -> None:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"run": _run, "evaluate-recs": _evaluate_recs, "adapt": _adapt}[args.command](args)
+        {"run": _run, "embed": _embed, "evaluate-recs": _evaluate_recs, "adapt": _adapt}[args.command](args)
     except CoreError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2

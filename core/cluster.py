@@ -16,6 +16,10 @@ from core.errors import CoreError
 from core.text import tokenize
 
 MAX_AGGLOMERATIVE = 20_000
+# Above this many texts KMeans runs on mini-batches of MINIBATCH_SIZE points: ... (bench/README.md, "Beyond
+# one machine")
+MINIBATCH_TEXTS = 100_000
+MINIBATCH_SIZE = 4096
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,8 +80,10 @@ def _with_k(fit: Callable[[np.ndarray, int, ClusterSettings], np.ndarray]):
 
 
 def _kmeans(points: np.ndarray, k: int, settings: ClusterSettings) -> np.ndarray:
-    from sklearn.cluster import KMeans
+    from sklearn.cluster import KMeans, MiniBatchKMeans
 
+    if len(points) > MINIBATCH_TEXTS:  # seeded like KMeans: the same points and seed give the same topics
+        return MiniBatchKMeans(k, n_init=10, batch_size=MINIBATCH_SIZE, random_state=settings.seed).fit_predict(points)
     # 10 starts: with 3, a start's luck moved NMI by up to 0.11 on BBC News and 0.07 on the demo (5 seeds each)
     return KMeans(k, n_init=10, random_state=settings.seed).fit_predict(points)
 

@@ -49,7 +49,8 @@ def run_record(result: Result) -> dict:
     report, vectors = result.corpus.report, result.vectors
     return {"settings": result.settings.record(), "seed": result.settings.seed,
             "model": {"name": vectors.model, "why": vectors.why, "precision": vectors.precision,
-                      "precision_why": vectors.precision_why, "texts_read_in_part": vectors.read_in_part},
+                      "precision_why": vectors.precision_why, "texts_read_in_part": vectors.read_in_part,
+                      "vectors_file": result.corpus.vectors.source if result.corpus.vectors else None},
             "data": {"source": report.source, "fingerprint": result.corpus.fingerprint, "texts": len(result.corpus),
                      "users": report.users, "rows": report.rows, "empty_dropped": report.empty_dropped,
                      "language": report.language, "encoding": report.encoding, "delimiter": report.delimiter,
@@ -57,7 +58,15 @@ def run_record(result: Result) -> dict:
             "factorization": {"factors": result.factorization.U.shape[1], "error": result.factorization.error,
                               "relative_error": result.factorization.relative_error,
                               "note": result.factorization.note},
-            "python": platform.python_version(), "packages": package_versions(PACKAGES), "seconds": result.timings}
+            "python": platform.python_version(), "packages": package_versions(PACKAGES), "seconds": result.timings,
+            "peak_memory_mb": peak_memory_mb()}
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far, in MB (what a run needed at most, with what came before it)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _formula(value) -> bool:

@@ -26,6 +26,9 @@ MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is 
 EXACT_NEIGHBOURS = 20_000  # exact up to here: about 2.5 s at 10,000 texts on one core, growing as n squared
 VIEW_EPOCHS = 200  # for the 2D/3D view: umap-learn's default above 10,000 texts (500 below, 2.5x the time)
 SPECTRAL_TEXTS = 20_000  # above this UMAP starts from PCA: its spectral start takes minutes (200 s at 100,000)
+SAMPLE_ABOVE = 50_000  # above this many texts UMAP is fitted on a sample and places the rest (see _sampled)
+UMAP_SAMPLE = 20_000  # the sample: exact neighbours, and ... (bench/README.md, "Beyond one machine")
+TRANSFORM_ROWS = 50_000  # texts placed per transform call
 
 
 def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neighbors: int = 15,
@@ -41,11 +44,18 @@ def reduce(vectors: np.ndarray, n_components: int = 5, *, seed: int = 42, n_neig
     if n < MIN_UMAP_TEXTS:
         return _pca(vectors, n_components)
     k = min(n_neighbors, n - 1)
+    if n > SAMPLE_ABOVE:
+        return _sampled(vectors, n_components, k, seed, min_dist, metric, n_epochs)
     return _umap(vectors, n_components, k, seed, min_dist, metric, neighbours(vectors, k, metric, seed), n_epochs)
 
 
 def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
           knn: tuple, n_epochs: int | None = None) -> np.ndarray:
+    return _fit(vectors, n_components, k, seed, min_dist, metric, knn, n_epochs).embedding_.astype(np.float32)
+
+
+def _fit(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
+         knn: tuple, n_epochs: int | None = None):
     import umap
     from threadpoolctl import threadpool_limits
 
@@ -57,7 +67,75 @@ def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: f
                           random_state=seed, low_memory=n > 20_000,
                           init="random" if n <= 50 else "spectral" if n <= SPECTRAL_TEXTS else "pca",
                           n_epochs=n_epochs, precomputed_knn=knn)
-        return model.fit_transform(vectors).astype(np.float32)
+        return model.fit(vectors)
+
+
+def umap_sample(n: int, seed: int) -> np.ndarray:
+    """The texts (sorted positions) that UMAP is fitted on when there are more than SAMPLE_ABOVE."""
+    return np.sort(np.random.default_rng(seed).choice(n, min(n, UMAP_SAMPLE), replace=False))
+
+
+def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
+             n_epochs: int | None) -> np.ndarray:
+    """UMAP fitted on umap_sample's texts; every other text placed by umap's transform (_transform: its
+    neighbours among the sample, found by core.neighbours.CellSearch, pull it into place while the sample
+    stays put), TRANSFORM_ROWS at a time so that memory stays flat. Seeded: the same vectors give the same
+    points."""
+    from threadpoolctl import threadpool_limits
+
+    from core.neighbours import cell_search
+
+    sample = umap_sample(len(vectors), seed)
+    picked = vectors[sample]
+    model = _fit(picked, n_components, k, seed, min_dist, metric, neighbours(picked, k, metric, seed), n_epochs)
+    search = cell_search(picked, seed)
+    points = np.empty((len(vectors), n_components), np.float32)
+    points[sample] = model.embedding_
+    rest = np.setdiff1d(np.arange(len(vectors)), sample)
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")
+        for start in range(0, len(rest), TRANSFORM_ROWS):
+            part = rest[start:start + TRANSFORM_ROWS]
+            points[part] = _transform(model, search.query(vectors[part], model._n_neighbors))
+    return points
+
+
+def _transform(model, knn: tuple) -> np.ndarray:
+    """umap-learn 0.5's UMAP.transform, step by step, for points whose neighbours among the fitted points
+    (`knn`: indices, distances) are known: their fuzzy membership in the fitted graph, a start at the
+    weighted mean of their neighbours (done here in one sparse product, where umap loops in Python over
+    every point: minutes at a million), then umap's own optimisation with the fitted points held still."""
+    from scipy import sparse
+    from sklearn.utils import check_random_state
+    from umap.layouts import optimize_layout_euclidean
+    from umap.umap_ import (INT32_MAX, INT32_MIN, compute_membership_strengths, make_epochs_per_sample,
+                            smooth_knn_dist)
+
+    indices, distances = knn
+    fitted = model.embedding_.astype(np.float32)
+    distances = distances.astype(np.float32, order="C")
+    indices[distances >= model._disconnection_distance] = -1
+    sigmas, rhos = smooth_knn_dist(distances, float(model._n_neighbors),
+                                   local_connectivity=float(max(0.0, model.local_connectivity - 1.0)))
+    rows, cols, vals, _ = compute_membership_strengths(indices, distances, sigmas, rhos, bipartite=True)
+    graph = sparse.coo_matrix((vals, (rows, cols)), shape=(len(indices), len(fitted)))
+    rowwise = graph.tocsr()
+    rowwise.eliminate_zeros()
+    totals = np.asarray(rowwise.sum(axis=1)).ravel()
+    start = (sparse.diags(1 / np.where(totals == 0, 1, totals)) @ rowwise @ fitted).astype(np.float32)
+    ones = rowwise.copy()
+    ones.data = (ones.data == 1).astype(np.float32)  # a point identical to a fitted one starts on it, as in umap
+    on = np.flatnonzero(ones.getnnz(axis=1) > 0) if ones.nnz else np.zeros(0, int)
+    start[on] = fitted[np.asarray(ones[on].argmax(axis=1)).ravel()]
+    start[totals == 0] = np.nan
+    epochs = (100 if len(indices) <= 10_000 else 30) if model.n_epochs is None else int(model.n_epochs // 3.0)
+    graph.data[graph.data < graph.data.max() / float(epochs)] = 0.0
+    graph.eliminate_zeros()
+    rng_state = check_random_state(model.transform_seed).randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
+    return optimize_layout_euclidean(start, fitted.copy(), graph.row, graph.col, epochs, graph.shape[1],
+                                     make_epochs_per_sample(graph.data, epochs), model._a, model._b, rng_state,
+                                     model.repulsion_strength, model._initial_alpha / 4.0, model.negative_sample_rate,
+                                     False, move_other=False)
 
 
 _numba_cached: list = []
@@ -110,7 +188,7 @@ def neighbours(vectors: np.ndarray, k: int, metric: str = "cosine", seed: int = 
 
 
 def _neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple:
-    if len(vectors) < EXACT_NEIGHBOURS:
+    if len(vectors) <= EXACT_NEIGHBOURS:
         if metric not in ("cosine", "euclidean"):
             return None, None, None
         return _exact_neighbours(vectors, k, metric)

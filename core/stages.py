@@ -18,7 +18,7 @@ from core import cluster, reduce
 from core.align import align, language_means
 from core.curation import apply_edits
 from core.data import Corpus
-from core.embedders import AUTO, EmbeddingCache, choose_model, embed_texts, load_embedder, model_entry
+from core.embedders import AUTO, EmbeddingCache, choose_model, load_embedder, model_entry
 from core.evaluate import topic_quality
 from core.interests import factorize, interests, positive
 from core.items import item_topics
@@ -27,6 +27,7 @@ from core.ranking import recommend, seen_items
 from core.recommender import TopicRecommender
 from core.settings import Settings
 from core.text import BLOB_MIN_CHARS, model_input
+from core.vectors import embed_corpus, made_with
 
 ROOTS = ("corpus", "context")  # what a run starts from: the data, and where to cache and report progress
 
@@ -82,16 +83,18 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
     model, why = model_choice(corpus, settings)
     embedder = load_embedder(model, settings.windows, settings.precision, settings.seed)
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
-    vectors = embed_texts(embedder, list(corpus.texts) + catalogue, cache=context.cache, progress=context.progress)
+    vectors = embed_corpus(embedder, corpus, catalogue, model=model, windows=settings.windows, cache=context.cache,
+                           progress=context.progress)  # the texts' from the corpus' vectors file when it has one
     n = len(corpus.texts)
     means = language_means(vectors[:n], corpus.texts) if settings.align_languages else {}
-    vectors = np.vstack([align(vectors[:n], corpus.texts, means), align(vectors[n:], catalogue, means)])
+    if means or catalogue:  # else the vectors stay as they are, without a copy (a million texts: 1.5 GB)
+        vectors = np.vstack([align(vectors[:n], corpus.texts, means), align(vectors[n:], catalogue, means)])
     means = {str(language): mean for language, mean in means.items()}
     in_part = 0 if embedder.fitted_on_corpus else sum(
         1 for t in dict.fromkeys(corpus.texts) if len(t) >= BLOB_MIN_CHARS and model_input(t) != t)
+    precision, precision_why = made_with(corpus, embedder)
     return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
-                      precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""),
-                      read_in_part=in_part, language_means=means)
+                      precision=precision, precision_why=precision_why, read_in_part=in_part, language_means=means)
 
 
 def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:

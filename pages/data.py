@@ -25,12 +25,14 @@ if st.button("Open the bundled demo", type="primary", icon=":material/play_arrow
     loaded(session.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
 
 st.subheader("Or upload your own")
-texts_column, catalogue_column, log_column = st.columns(3)
+texts_column, catalogue_column, log_column, vectors_column = st.columns(4)
 texts = texts_column.file_uploader("Texts (one row per text)", type=TYPES, key="upload_texts")
 catalogue = catalogue_column.file_uploader("Item catalogue (optional: item id and text)", type=TYPES,
                                            key="upload_catalogue")
 log = log_column.file_uploader("Interaction log (optional: user id, item id, rating, time)", type=TYPES,
                                key="upload_log")
+vectors = vectors_column.file_uploader("Vectors of the texts (optional: from `python -m core embed`)", type=["parquet"],
+                                       key="upload_vectors")
 if texts is not None:
     try:
         frame, _ = session.read_upload(texts)
@@ -44,7 +46,8 @@ if texts is not None:
                                              key=f"map_{role}_{texts.file_id}")
         st.dataframe(frame.head(10), hide_index=True)
         if st.button("Load this file", type="primary", icon=":material/check:"):
-            loaded(session.corpus_from_upload(texts, columns, catalogue, log), f"{texts.name} is loaded.")
+            loaded(session.with_vectors(session.corpus_from_upload(texts, columns, catalogue, log), vectors),
+                   f"{texts.name} is loaded" + (f" with the vectors in {vectors.name}." if vectors else "."))
     except CoreError as exc:
         st.error(charts.markdown(f"This data could not be used: {exc}") + "\n\n"
                  + charts.markdown(f"The data loaded before ({session.corpus().report.source}) stays loaded."))

@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 PALETTE = qualitative.Dark24
 MAX_LEGEND = 30   # above this many groups the scatter is one trace without a legend
 SVG_POINTS = 5000  # above this the 2D scatter uses WebGL
+MAX_POINTS = 50_000  # the scatter draws at most this many texts (a sample: see ui.views.view_frame)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -87,7 +88,9 @@ def scatter(frame: pd.DataFrame, colour: str = "topic", highlight: str | None = 
                             name=f"user {safe(highlight, 30)}"))
     axes = dict(showticklabels=False, title=None)
     layout = dict(scene=dict(xaxis=axes, yaxis=axes, zaxis=axes)) if three else dict(xaxis=axes, yaxis=axes)
-    return _layout(fig, f"Texts in {'3D' if three else '2D'} (UMAP), coloured by {colour}", 650,
+    texts = frame.attrs.get("texts", len(frame))
+    sample = f" (a random sample of {len(frame):,} of the {texts:,} texts)" if texts > len(frame) else ""
+    return _layout(fig, f"Texts in {'3D' if three else '2D'} (UMAP), coloured by {colour}{sample}", 650,
                    legend=dict(itemsizing="constant"), **layout)
 
 

@@ -15,6 +15,7 @@ from core.data import Corpus, build_catalogue, build_corpus, build_interactions,
 from core.embedders import MODELS, EmbeddingCache, model_entry
 from core.settings import Settings
 from core.stages import stage_settings
+from core.vectors import attach
 
 # View options that are not settings (they change no result); they start afresh with a new dataset.
 OPTIONS = {"colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True,
@@ -172,3 +173,9 @@ def corpus_from_upload(upload, columns: dict, catalogue=None, interactions=None)
                         interactions=build_interactions(read_upload(interactions)[0]) if interactions else None,
                         files={"items": catalogue.name if catalogue else None,
                                "interactions": interactions.name if interactions else None})
+
+
+def with_vectors(corpus: Corpus, upload) -> Corpus:
+    """The corpus with an uploaded vectors file (from `python -m core embed`) attached: checked against the
+    texts here, against the model when the vectors stage runs. The corpus as it is without one."""
+    return corpus if upload is None else attach(corpus, upload, upload.name)

@@ -7,7 +7,7 @@ import pandas as pd
 from core import export
 from core.analysis import period_of
 from core.evaluate import FIGURES
-from ui import session, stages
+from ui import charts, session, stages
 
 
 def users_by_activity() -> pd.Series:
@@ -35,15 +35,21 @@ def comparison_frame(found: dict) -> pd.DataFrame:
 
 
 def view_frame() -> pd.DataFrame:
-    """One row per text: its view coordinates, text, user, topic label and (when mapped) label."""
-    c, coords = session.corpus(), stages.get("view")
+    """One row per text: its view coordinates, text, user, topic label and (when mapped) label; for more
+    than charts.MAX_POINTS texts a seeded random sample of that many, with the count of all texts in
+    frame.attrs["texts"] (the scatter says it shows a sample)."""
+    c, coords, labels = session.corpus(), stages.get("view"), stages.get("labels")
+    rows = np.arange(len(c))
+    if len(c) > charts.MAX_POINTS:
+        rows = np.sort(np.random.default_rng(session.settings().seed).choice(len(c), charts.MAX_POINTS, replace=False))
     names = stages.topic_labels()
     order = [names[t] for t in sorted(names, key=lambda t: (t < 0, t))]
-    frame = pd.DataFrame(coords, columns=["x", "y", "z"][:coords.shape[1]])
-    frame["text"], frame["user"] = c.texts, c.users
-    frame["topic"] = pd.Categorical([names[t] for t in stages.get("labels")], categories=order)
+    frame = pd.DataFrame(coords[rows], columns=["x", "y", "z"][:coords.shape[1]], index=rows)
+    frame["text"], frame["user"] = [c.texts[i] for i in rows], [c.users[i] for i in rows]
+    frame["topic"] = pd.Categorical([names[t] for t in labels[rows]], categories=order)
     if c.labels is not None:
-        frame["label"] = c.labels
+        frame["label"] = [c.labels[i] for i in rows]
+    frame.attrs["texts"] = len(c)
     return frame
 
 

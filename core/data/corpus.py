@@ -11,12 +11,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from core.data.tables import read_table
 from core.errors import CoreError
 from core.language import detect_language
+
+if TYPE_CHECKING:
+    from core.vectors import GivenVectors
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -65,6 +69,7 @@ class Corpus:
     `users` is always filled (a text without a user is its own user, and `has_users` is False when no
     user column was given); `items`, `labels`, `times` and `domains` (where a text was written: reviews,
     forum, ...) are None when the column was not given. `rows` are the 0-based row numbers in the file.
+    `vectors` holds the texts' vectors when they were given in a file (core.vectors.attach).
     """
 
     texts: tuple[str, ...]
@@ -78,6 +83,7 @@ class Corpus:
     has_users: bool = True
     catalogue: Catalogue | None = None
     interactions: pd.DataFrame | None = field(default=None, compare=False)
+    vectors: GivenVectors | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -92,6 +98,8 @@ class Corpus:
             h.update(json.dumps([self.catalogue.item_ids, self.catalogue.texts], ensure_ascii=False).encode())
         if self.interactions is not None:
             h.update(pd.util.hash_pandas_object(self.interactions, index=False).values.tobytes())
+        if self.vectors is not None:
+            h.update(self.vectors.digest.encode())
         return h.hexdigest()[:16]
 
 
