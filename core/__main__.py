@@ -167,7 +167,9 @@ def _evaluate_recs(args) -> None:
     from core import data
     from core.embedders import EmbeddingCache
     from core.pipeline import fit_recommender
+    from core.recommender import evaluate
 
+    start = time.perf_counter()
     log, _ = data.read_table(args.interactions)
     interactions = data.build_interactions(log)
     catalogue = data.build_catalogue(data.read_table(args.items)[0]) if args.items else None
@@ -179,10 +181,10 @@ def _evaluate_recs(args) -> None:
     settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision,
                         k=max(1, min(args.k, n_docs)), factors=args.factors, popularity_weight=args.popularity_weight,
                         min_rating=args.min_rating, seed=args.seed)
-    results = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(),
-                              progress=_progress()).evaluate(interactions)
-    text = json.dumps(results, indent=2)
+    recommender = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(), progress=_progress())
+    text = json.dumps(evaluate(recommender, interactions).record(), indent=2)
     print(text)
+    print(f"evaluated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "recs_metrics.json").write_text(text + "\n")

@@ -1,0 +1,46 @@
+"""One plain sentence per recommended item, naming the signal that contributed most to its score."""
+from __future__ import annotations
+
+import numpy as np
+
+from core.keywords import Topic
+
+FALLBACK = "Among the closest matches left."
+
+
+def topic_words(topic: int, topics: list[Topic]) -> str:
+    """A topic's first three keywords as written (Chinese words stay Chinese), or 'topic N'."""
+    found = next((t for t in topics if t.id == topic), None)
+    return ", ".join(found.words[:3]) if found is not None and found.words else f"topic {topic}"
+
+
+def about_topic(share: np.ndarray, predicted: np.ndarray, item_topics: np.ndarray, topics: list[Topic], *,
+                wrote: bool, liked: bool) -> str:
+    """The topic that made the item match, in its keywords, and its share of what the user wrote or liked."""
+    t = int((predicted * item_topics).argmax())
+    words = topic_words(t, topics)
+    if share[t] < 0.1:
+        return f"About {words}: people with interests like yours also follow this topic."
+    source = "what you write and like" if wrote and liked else "what you write" if wrote else "what you liked"
+    return f"About {words}, {round(100 * share[t])} % of {source}."
+
+
+def also_liked(title: str) -> str:
+    return f"People who liked {title} also liked this."
+
+
+def close_to(name: str, liked: bool) -> str:
+    return f"Close to {name}, which you liked." if liked else f"Close to what you wrote: “{name}”."
+
+
+def popular(users: float) -> str:
+    return f"Popular right now: {int(users)} users have it."
+
+
+def snippet(text: str, length: int = 60) -> str:
+    """The start of a text on one line, cut at a word and marked with … when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    cut = flat[:length].rsplit(" ", 1)[0] if " " in flat[:length] else flat[:length]
+    return cut + "…"
