@@ -160,7 +160,8 @@ def leave_last_out(log: pd.DataFrame, min_rating: float) -> tuple[pd.DataFrame, 
     """
     log = log.reset_index(drop=True)
     positives = log[log["rating"] >= min_rating]
-    order = positives.assign(_row=positives.index).sort_values(["time", "_row"], kind="stable")
+    order = positives.assign(_row=positives.index, _time=time_order(positives["time"]))
+    order = order.sort_values(["_time", "_row"], kind="stable")
     last = order.groupby("user_id", sort=False).tail(1)
     history = log.drop(index=last.index)
     return history.reset_index(drop=True), last[["user_id", "item_id"]].reset_index(drop=True)
@@ -178,6 +179,18 @@ def blocked_mask(history: pd.DataFrame, users: list[str], item_ids: list[str],
     if candidates is not None:
         blocked |= ~np.asarray(candidates, bool)[None, :]
     return blocked
+
+
+def time_order(times: pd.Series) -> pd.Series:
+    """Times as something that sorts in time order: numbers (Unix timestamps, which as text would put
+    '999999999' after '1000000000'), else dates, else the text as written."""
+    if pd.api.types.is_numeric_dtype(times):
+        return times
+    numbers = pd.to_numeric(times, errors="coerce")
+    if numbers.notna().all():
+        return numbers
+    dates = pd.to_datetime(times, errors="coerce", utc=True, format="mixed")
+    return dates if dates.notna().all() else times.astype(str)
 
 
 def rank_of_targets(scores: np.ndarray, targets: np.ndarray, blocked: np.ndarray,

@@ -42,3 +42,15 @@ def view_frame() -> pd.DataFrame:
     if c.labels is not None:
         frame["label"] = c.labels
     return frame
+
+
+EVALUATION_COLUMNS = {"hr@10": "HR@10", "hr@10 se": "± SE", "ndcg@10": "NDCG@10", "coverage": "Coverage",
+                      "popular share": "Top-10 % share"}
+SYSTEMS = {"project": "project", "collaborative": "collaborative alone (ALS)", "popularity": "popularity",
+           "random": "random"}
+
+
+def evaluation_frame(evaluation) -> pd.DataFrame:
+    """One row per system of a core.recommender.Evaluation (the project first), its figures as columns."""
+    rows = {label: evaluation.systems[name] for name, label in SYSTEMS.items() if name in evaluation.systems}
+    return pd.DataFrame(rows).T.reindex(columns=list(EVALUATION_COLUMNS)).rename(columns=EVALUATION_COLUMNS)

@@ -79,13 +79,16 @@ class Recommender:
             user_factors, item_factors = signals.als(matrix, seed=self.settings.seed)
         item_vectors = self._item_vectors(items.ids, self.vectors, self.catalogue_vectors, keep)
         popularity = popularity_counts(events, list(items.ids))
+        has_events = np.bincount(item_of, minlength=len(index)) > 0
+        if item_factors is not None:
+            item_factors = signals.factors_from_text(item_factors, has_events, item_vectors)
 
         self.items_ = items
         self.users_, self.events_, self.blend_ = tuple(users), events, blend
         self.seen_ = [np.flatnonzero(user_of == n) for n in range(len(users))]
         self.seen_ = [item_of[positions] for positions in self.seen_]
         self.side_ = ItemSide(topics=items.topics, popularity=popularity, factors=item_factors,
-                              has_events=np.bincount(item_of, minlength=len(index)) > 0, vectors=item_vectors)
+                              has_events=has_events, vectors=item_vectors)
         self.profiles_ = self._profiles(users, R.to_numpy(), predicted, user_factors, liked, keep, item_vectors)
         return self
 
@@ -97,7 +100,8 @@ class Recommender:
     def signals(self, users: list[str]) -> signals.Scores:
         """Each signal's scores for `users` (a user the recommender does not know gets popularity only)."""
         position = {user: n for n, user in enumerate(self.users_)}
-        return signals.compute(self.profiles_, self.side_, np.array([position.get(u, -1) for u in users]))
+        rows = np.array([position.get(u, -1) for u in users], dtype=np.int64)
+        return signals.compute(self.profiles_, self.side_, rows, seen=self._seen(rows))
 
     def signal(self, name: str):
         """A ranker (users -> users x items) of one signal alone, e.g. the collaborative baseline."""
@@ -110,8 +114,11 @@ class Recommender:
         users = list(self.users_) if users is None else list(users)
         position = {user: n for n, user in enumerate(self.users_)}
         rows = np.array([position.get(u, -1) for u in users], dtype=np.int64)
-        blocked = [self.seen_[r] if r >= 0 else np.zeros(0, np.int64) for r in rows]
-        return self._list(self.profiles_, self.side_, rows, users, blocked, top_n)
+        return self._list(self.profiles_, self.side_, rows, users, self._seen(rows), top_n)
+
+    def _seen(self, rows: np.ndarray) -> list[np.ndarray]:
+        """The item columns each user (row of users_, -1: unknown) has: never recommended back."""
+        return [self.seen_[r] if r >= 0 else np.zeros(0, np.int64) for r in rows]
 
     def recommend_for_texts(self, texts: list[str], vectors: np.ndarray, *, text_vectors: np.ndarray | None = None,
                             catalogue_vectors: np.ndarray | None = None, top_n: int | None = None,
@@ -122,21 +129,39 @@ class Recommender:
         in the same space when that is not the fitted one (a model fitted on the corpus, refitted with the
         new text: see core.pipeline.embed_profile)."""
         top_n = self.settings.top_n if top_n is None else top_n
+        profiles, side = self._text_profiles([list(texts)], [vectors], text_vectors, catalogue_vectors, (user,))
+        listed = self._list(profiles, side, np.array([0]), [user], [np.zeros(0, np.int64)], top_n)
+        return profiles.shares[0], listed
+
+    def score_texts(self, vectors: list[np.ndarray]) -> np.ndarray:
+        """users x items: the blended scores for users known only by their texts (one array of text
+        vectors per user), as recommend_for_texts ranks them; the cold-users protocol measures this."""
+        profiles, side = self._text_profiles([[""] * len(np.atleast_2d(v)) for v in vectors], vectors, None, None,
+                                             tuple(str(n) for n in range(len(vectors))))
+        scores = signals.compute(profiles, side, np.arange(len(vectors)))
+        return signals.blend(scores, signals.user_weights(self.blend_.weights, scores.available))
+
+    def _text_profiles(self, texts: list[list[str]], vectors: list[np.ndarray], text_vectors, catalogue_vectors,
+                       ids: tuple[str, ...]) -> tuple[Profiles, ItemSide]:
+        """Profiles of users known only by texts (their topic mix, their texts as sources), and the item side
+        in the texts' space."""
         corpus_vectors = self.vectors if text_vectors is None else text_vectors
         centroids = topic_centroids(corpus_vectors, self.labels, n_topics(self.labels))
-        vectors = np.atleast_2d(vectors).astype(np.float32)
-        mix = soft_topics(vectors, centroids).mean(axis=0)
+        vectors = [np.atleast_2d(v).astype(np.float32) for v in vectors]
+        mixes = np.array([soft_topics(v, centroids).mean(axis=0) for v in vectors])
         side = self.side_
         if text_vectors is not None:
             side = dataclasses.replace(side, vectors=self._item_vectors(
                 self.items_.ids, corpus_vectors, catalogue_vectors, np.ones(len(self.corpus), bool)))
-        units = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        profile = Profiles(ids=(user,), shares=mix[None], predicted=mix[None], factors=None,
-                           has_events=np.zeros(1, bool), sources=units, source_index=np.arange(len(units)),
-                           starts=np.array([0, len(units)]),
-                           source_names=tuple(reasons.snippet(t) for t in texts), source_liked=np.zeros(len(units), bool),
-                           wrote=np.ones(1, bool), liked=np.zeros(1, bool))
-        return mix, self._list(profile, side, np.array([0]), [user], [np.zeros(0, np.int64)], top_n)
+        units = np.vstack(vectors)
+        units /= np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
+        n_users = len(vectors)
+        return Profiles(ids=ids, shares=mixes, predicted=mixes, factors=None, has_events=np.zeros(n_users, bool),
+                        sources=units, source_index=np.arange(len(units)),
+                        starts=np.concatenate([[0], np.cumsum([len(v) for v in vectors])]),
+                        source_names=tuple(reasons.snippet(t) for user in texts for t in user),
+                        source_liked=np.zeros(len(units), bool), wrote=np.ones(n_users, bool),
+                        liked=np.zeros(n_users, bool)), side
 
     def _list(self, profiles: Profiles, side: ItemSide, rows: np.ndarray, users: list[str],
               blocked: list[np.ndarray], top_n: int) -> pd.DataFrame:
@@ -150,12 +175,14 @@ class Recommender:
         features, kind_of = kinds(np.column_stack([side.topics, side.popularity]) if narrow else None,
                                   len(self.items_.ids))
         by_kind = ItemSide(topics=features[:, :-1], popularity=features[:, -1], factors=None,
-                           has_events=np.zeros(len(features), bool), vectors=None) if narrow else side
+                           has_events=np.zeros(len(features), bool), vectors=None,
+                           counts=np.bincount(kind_of, minlength=len(features))) if narrow else side
         heads = heads_of_kinds(kind_of, len(features), top_n + max(map(len, blocked), default=0))
         frames = []
         for start in range(0, len(rows), BLOCK):
             block = rows[start:start + BLOCK]
-            scores = signals.compute(profiles, by_kind, block, which=True)
+            scores = signals.compute(profiles, by_kind, block, seen=None if narrow else blocked[start:start + BLOCK],
+                                     which=True)
             weights = signals.user_weights(self.blend_.weights, scores.available)
             total = signals.blend(scores, weights)
             best = best_items(total, heads, kind_of, blocked[start:start + BLOCK], top_n)
@@ -185,7 +212,7 @@ class Recommender:
             "topics": lambda: reasons.about_topic(profiles.shares[row], profiles.predicted[row], self.side_.topics[item],
                                                   self.topics, wrote=bool(profiles.wrote[row]),
                                                   liked=bool(profiles.liked[row])),
-            "collaborative": lambda: reasons.also_liked(self._closest_taken(row, item)),
+            "collaborative": lambda: reasons.also_liked(self._closest_taken(row, item), bool(self.side_.has_events[item])),
             "nearest": nearest,
             "popularity": lambda: reasons.popular(self.side_.popularity[item])}
         return explain[name](), name

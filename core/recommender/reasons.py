@@ -25,8 +25,11 @@ def about_topic(share: np.ndarray, predicted: np.ndarray, item_topics: np.ndarra
     return f"About {words}, {round(100 * share[t])} % of {source}."
 
 
-def also_liked(title: str) -> str:
-    return f"People who liked {title} also liked this."
+def also_liked(title: str, taken: bool = True) -> str:
+    """Collaborative filtering's reason; for an item nobody has yet, whose factors came from its text."""
+    if taken:
+        return f"People who liked {title} also liked this."
+    return f"New: nobody has it yet, but people who liked {title} go for items like it."
 
 
 def close_to(name: str, liked: bool) -> str:

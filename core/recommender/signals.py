@@ -1,8 +1,11 @@
-"""The recommender's four signals, each a users x items score scaled to [0, 1] per user, and for which
-users each has something to say:
+"""The recommender's four signals, each a users x items score in standard units per user (how many
+standard deviations above the user's average item: signals of any scale then blend by their weights,
+and the one that lifts an item most is the reason shown), and for which users each has something to say:
 
 - topics: the user's smoothed topic interests (R, then U V^T) times each item's topic mix;
-- collaborative: implicit's ALS on the user-item matrix (what people with a similar history took);
+- collaborative: implicit's ALS on the user-item matrix (what people with a similar history took); an
+  item nobody has yet gets ALS factors predicted from its text (a ridge regression from the text vectors
+  of the items people have to their factors), so new items are not left to text similarity alone;
 - nearest: each item's highest text similarity to an item the user liked or a text the user wrote;
 - popularity: the log of how many users have the item.
 """
@@ -33,19 +36,30 @@ NAMES = tuple(SIGNALS)
 # each interaction weighing 20 (the confidence, implicit's alpha).
 ALS = {"factors": 64, "regularization": 0.05, "iterations": 20}
 CONFIDENCE = 20.0
+# Ridge penalty of the text -> ALS factors regression; of 1, 10 and 100 on MovieLens' cold-item validation
+# split inside the history, 1 ranked the new items best (HR@10 0.15 against 0.07 for text similarity).
+RIDGE = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
 class ItemSide:
-    """What the signals know about the items: their topic mixes and popularity (core.items.Items),
-    ALS item factors (zero rows for items nobody has), unit text vectors (zero rows for items without
-    a text; None when no item has one)."""
+    """What the signals know about the items: their topic mixes and popularity (core.items.Items), ALS
+    item factors (predicted from the text for items nobody has; zero rows for those without a text either),
+    whether someone has each item, unit text vectors (zero rows for items without a text; None when no item
+    has one), and how many items each row stands for (rows that are kinds of item, see
+    core.recommender.ranking.kinds; None: one each)."""
 
     topics: np.ndarray
     popularity: np.ndarray
     factors: np.ndarray | None
     has_events: np.ndarray
     vectors: np.ndarray | None
+    counts: np.ndarray | None = None
+
+    @property
+    def has_factors(self) -> np.ndarray:
+        """Items the collaborative signal can score: someone has them, or their factors came from a text."""
+        return self.factors.any(axis=1) if self.factors is not None else np.zeros(len(self.popularity), bool)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,8 +89,9 @@ class Profiles:
 
 @dataclass(frozen=True, kw_only=True)
 class Scores:
-    """Each signal's users x items scores in [0, 1], which users each signal can score (users x signals,
-    in NAMES order), and for the nearest signal which source (row of Profiles.sources) gave each score."""
+    """Each signal's users x items scores in standard units (0 for a user the signal cannot score), which
+    users each signal can score (users x signals, in NAMES order), and for the nearest signal which source
+    (row of Profiles.sources) gave each score."""
 
     by_signal: dict[str, np.ndarray]
     available: np.ndarray
@@ -95,8 +110,34 @@ def als(matrix: sparse.csr_matrix, *, seed: int) -> tuple[np.ndarray, np.ndarray
     return np.asarray(model.user_factors), np.asarray(model.item_factors)
 
 
-def _per_user_max(matrix: np.ndarray) -> np.ndarray:
-    return (matrix / np.maximum(matrix.max(axis=1, keepdims=True), 1e-12)).astype(np.float32)
+def factors_from_text(factors: np.ndarray, has_events: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+    """The ALS item factors, with those of items nobody has predicted from their text vectors by a ridge
+    regression fitted on the items people have (unchanged without text vectors)."""
+    if vectors is None or not has_events.any() or has_events.all():
+        return factors
+    X, Y = vectors[has_events].astype(np.float64), factors[has_events].astype(np.float64)
+    if len(X) < X.shape[1]:  # fewer items than dimensions: the dual form is the smaller system
+        weights = X.T @ np.linalg.solve(X @ X.T + RIDGE * np.eye(len(X)), Y)
+    else:
+        weights = np.linalg.solve(X.T @ X + RIDGE * np.eye(X.shape[1]), X.T @ Y)
+    out = factors.copy()
+    out[~has_events] = (vectors[~has_events] @ weights).astype(factors.dtype)
+    return out
+
+
+def standard(matrix: np.ndarray, counts: np.ndarray | None = None, seen: list[np.ndarray] | None = None) -> np.ndarray:
+    """Each row minus its mean, divided by its standard deviation, over the items that user may be
+    recommended (not those in `seen`, one array of item columns per row; rows of kinds are weighted by how
+    many items they stand for); a constant row becomes 0."""
+    matrix = np.asarray(matrix, np.float32)
+    weight = np.broadcast_to(np.ones(matrix.shape[1], np.float32) if counts is None else
+                             counts.astype(np.float32), matrix.shape).copy()
+    for n, columns in enumerate(seen or ()):
+        weight[n, columns] = 0
+    total = np.maximum(weight.sum(axis=1, keepdims=True), 1e-12)
+    mean = (matrix * weight).sum(axis=1, keepdims=True) / total
+    spread = np.sqrt((((matrix - mean) ** 2) * weight).sum(axis=1, keepdims=True) / total)
+    return (matrix - mean) / np.maximum(spread, 1e-6)
 
 
 def nearest(profiles: Profiles, vectors: np.ndarray, rows: np.ndarray, *,
@@ -125,9 +166,11 @@ def nearest(profiles: Profiles, vectors: np.ndarray, rows: np.ndarray, *,
     return np.clip(best, 0, None), source
 
 
-def compute(profiles: Profiles, items: ItemSide, rows: np.ndarray, *, which: bool = False) -> Scores:
+def compute(profiles: Profiles, items: ItemSide, rows: np.ndarray, *, seen: list[np.ndarray] | None = None,
+            which: bool = False) -> Scores:
     """The four signals for the users at `rows` of `profiles` (-1: a user nobody knows, scored by
-    popularity alone); with `which`, also the source behind each nearest score (for reasons)."""
+    popularity alone), standardised over the items each may be recommended (not those `seen`); with
+    `which`, also the source behind each nearest score (for reasons)."""
     rows = np.asarray(rows, dtype=np.int64)
     known = rows >= 0
     safe = np.where(known, rows, 0)
@@ -139,16 +182,16 @@ def compute(profiles: Profiles, items: ItemSide, rows: np.ndarray, *, which: boo
         np.zeros((len(rows), items.topics.shape[1]))
     topics = np.clip(predicted @ items.topics.T, 0, None)
     available[:, 0] = topics.max(axis=1) > 0
-    by_signal["topics"] = _per_user_max(topics)
+    by_signal["topics"] = standard(topics, items.counts, seen)
 
     collaborative = np.zeros((len(rows), n_items), np.float32)
     if items.factors is not None and profiles.factors is not None:
         has = known & profiles.has_events[safe]
         raw = profiles.factors[safe[has]] @ items.factors.T
-        raw[:, ~items.has_events] = -np.inf  # nobody has them: ALS knows nothing of them
-        low = raw[:, items.has_events].min(axis=1, keepdims=True) if items.has_events.any() else 0
-        span = np.maximum(raw.max(axis=1, keepdims=True) - low, 1e-12)
-        collaborative[has] = np.where(np.isfinite(raw), (raw - low) / span, 0)
+        scorable = items.has_factors
+        if scorable.any():  # no one has the others and they have no text: ALS knows nothing, they rank last
+            raw[:, ~scorable] = raw[:, scorable].min(axis=1, keepdims=True)
+        collaborative[has] = standard(raw, items.counts, [seen[n] for n in np.flatnonzero(has)] if seen else None)
         available[:, 1] = has
     by_signal["collaborative"] = collaborative
 
@@ -156,19 +199,24 @@ def compute(profiles: Profiles, items: ItemSide, rows: np.ndarray, *, which: boo
     if items.vectors is not None and len(profiles.sources):
         close, source = nearest(profiles, items.vectors, rows, which=which)
         available[:, 2] = close.max(axis=1) > 0
-    by_signal["nearest"] = _per_user_max(close)
+    by_signal["nearest"] = standard(close, items.counts, seen)
 
-    log_popularity = np.log1p(items.popularity)
+    log_popularity = np.log1p(items.popularity)[None, :]
     available[:, 3] = log_popularity.max() > 0
-    by_signal["popularity"] = np.broadcast_to((log_popularity / (log_popularity.max() or 1)).astype(np.float32),
-                                              (len(rows), n_items))
+    by_signal["popularity"] = standard(np.broadcast_to(log_popularity, (len(rows), n_items)), items.counts, seen)
     return Scores(by_signal=by_signal, available=available, nearest_source=source)
 
 
 def user_weights(weights: dict[str, float], available: np.ndarray) -> np.ndarray:
-    """users x signals: the blend's weights, with a signal that has nothing to say about a user left out
-    and the others' shares scaled up to 1 (equal shares of what is there when none of the blend is)."""
-    wanted = np.array([weights.get(name, 0.0) for name in NAMES])[None, :] * available
+    """users x signals: the blend's weights per user. For a user without interactions the collaborative
+    share goes to popularity (what collaborative filtering knows of someone without a history); any other
+    signal that has nothing to say about a user is left out and the others' shares are scaled up to 1
+    (equal shares of what is there when none of the blend is)."""
+    wanted = np.tile(np.array([weights.get(name, 0.0) for name in NAMES]), (len(available), 1))
+    collaborative, popularity = NAMES.index("collaborative"), NAMES.index("popularity")
+    moved = ~available[:, collaborative] & available[:, popularity]
+    wanted[moved, popularity] += wanted[moved, collaborative]
+    wanted = wanted * available
     empty = wanted.sum(axis=1) == 0
     wanted[empty] = available[empty]
     return wanted / np.maximum(wanted.sum(axis=1, keepdims=True), 1e-12)

@@ -13,19 +13,18 @@ import numpy as np
 import pandas as pd
 
 from core.evaluate import blocked_mask, evaluate_rankers, hit_and_ndcg, leave_last_out, rank_of_targets
-from core.recommender import signals
+import core.recommender.signals as signals
 from core.recommender.signals import NAMES, SIGNALS
 
 if TYPE_CHECKING:
-    from core.recommender.model import Recommender
     from core.settings import Settings
 
 GRID_STEPS = 10  # weights in tenths: 286 blends of four signals, each signal alone among them
 MAX_CELLS = 40_000_000  # users x items scored at once in an evaluation; more users are sampled (seeded)
 CRITERION = "ndcg@10"  # what the validation maximises
-# A split of a history for validation: (inner history, inner holdout: user_id, item_id, and a boolean mask
-# over the items that may be ranked, or None for all).
-Split = Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame, "np.ndarray | None"]]
+# A split of a history for validation: (inner history, inner holdout: user_id, item_id, and the ids of the
+# items that may be ranked, or None for all).
+Split = Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame, "set[str] | None"]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,30 +91,39 @@ def threshold(log: pd.DataFrame, settings: Settings) -> float:
 
 def choose_blend(recommender: Recommender, history: pd.DataFrame, *, hidden: pd.DataFrame | None = None,
                  split: Split | None = None) -> Blend:
-    """The grid blend with the best validation NDCG@10: a copy of `recommender` is fitted on the history
-    without each user's validation item (`split`, by default their latest liked one) and ranks it.
-    `hidden` (the test holdout) stays hidden from the texts too."""
+    """The grid blend with the best validation NDCG@10 (see validation_figures); of equal ones the first
+    in the grid, which starts with popularity alone."""
+    figures = validation_figures(recommender, history, hidden=hidden, split=split)
+    if not figures:
+        return default_blend(recommender.settings)
+    best = max(figures, key=lambda pair: pair[1])[0]
+    return Blend(weights={name: float(best.get(name, 0.0)) for name in NAMES}, validated=True)
+
+
+def validation_figures(recommender: Recommender, history: pd.DataFrame, *, hidden: pd.DataFrame | None = None,
+                       split: Split | None = None) -> list[tuple[dict[str, float], float]]:
+    """(weights, validation NDCG@10) for every blend of the grid over the signals that have something to
+    say: a copy of `recommender` is fitted on the history without each user's validation item (`split`, by
+    default their latest liked one) and ranks it; `hidden` (the test holdout) stays hidden from the texts
+    too. Empty when no validation item can be ranked."""
     inner_history, inner_holdout, candidates = (split or last_liked(recommender))(history)
     hide = inner_holdout if hidden is None else pd.concat([hidden[["user_id", "item_id"]], inner_holdout])
     fitted = recommender.unfitted().fit(inner_history, blend=Blend(weights={}, validated=False), hidden=hide)
     holdout = _rankable(inner_holdout, fitted, recommender.settings.seed)
     users = holdout["user_id"].tolist()
     if not users:
-        return default_blend(recommender.settings)
+        return []
     ids = list(fitted.items_.ids)
-    index = {item: n for n, item in enumerate(ids)}
-    targets = holdout["item_id"].map(index).to_numpy(int)
-    blocked = blocked_mask(fitted.events_, users, ids, candidates)
+    targets = holdout["item_id"].map({item: n for n, item in enumerate(ids)}).to_numpy(int)
+    blocked = blocked_mask(fitted.events_, users, ids, None if candidates is None else np.isin(ids, list(candidates)))
     scores = fitted.signals(users)
-    best, best_figure = None, -1.0
-    present = tuple(name for s, name in enumerate(NAMES) if scores.available[:, s].any())
-    for weights in weight_grid(present or NAMES):
-        ranks = rank_of_targets(signals.blend(scores, signals.user_weights(weights, scores.available)), targets, blocked,
-                                np.random.default_rng(recommender.settings.seed))
-        figure = hit_and_ndcg(ranks, 10)[CRITERION]
-        if figure > best_figure:
-            best, best_figure = weights, figure
-    return Blend(weights={name: best.get(name, 0.0) for name in NAMES}, validated=True)
+    present = tuple(name for s, name in enumerate(NAMES) if scores.available[:, s].any()) or NAMES
+    figures = []
+    for weights in weight_grid(present):
+        blended = signals.blend(scores, signals.user_weights(weights, scores.available))
+        ranks = rank_of_targets(blended, targets, blocked, np.random.default_rng(recommender.settings.seed))
+        figures.append((weights, hit_and_ndcg(ranks, 10)[CRITERION]))
+    return figures
 
 
 def evaluate(recommender: Recommender, interactions: pd.DataFrame, *, k: int = 10,
