@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--min-rating", type=float, default=Settings.min_rating)
     run.add_argument("--out", required=True, help="folder for the output files")
 
-    ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10 against popularity and random")
+    ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10, coverage and popular share of the recommender "
+                        "against popularity, collaborative filtering alone and random")
     ev.add_argument("interactions", help="interaction log (user id, item id, rating, time)")
     ev.add_argument("--items", help="item catalogue file (item id + text)")
     ev.add_argument("--texts", help="texts written by users (needs --user-col); topics come from these when given")
