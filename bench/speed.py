@@ -307,11 +307,10 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
     from core.interests import factorize, interests, positive
     from core.items import item_topics
     from core.keywords import describe_topics
-    from core.ranking import recommend, seen_items
+    from core.recommender import Recommender, default_blend
     from core.reduce import clustering_space
 
     liked = positive(corpus.interactions, settings.min_rating)
-    seen = seen_items(corpus.users, corpus.items, corpus.interactions)
     forget_caches()
     space = clustering_space(vectors, settings.space, seed=settings.seed)
 
@@ -320,26 +319,26 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
         topics = describe_topics(corpus.texts, labels, vectors, top_n=10)
         items = item_topics(corpus, labels, vectors, None, liked)
         R = interests(corpus, labels, items, liked)
-        return after_factors(s, R, items, topics)
+        return after_factors(s, R, items, topics, labels)
 
-    def after_factors(s, R, items, topics):
-        fact = factorize(R, s.factors, seed=s.seed)
-        recs = recommend(R, fact.reconstructed, items, topics, seen=seen, top_n=s.top_n,
-                         popularity_weight=s.popularity_weight)
-        return R, items, topics, recs
+    def after_factors(s, R, items, topics, labels):
+        factorize(R, s.factors, seed=s.seed)  # U V^T for the Interests page; the recommender smooths R itself
+        recs = Recommender(corpus=corpus, labels=labels, vectors=vectors, catalogue_vectors=None, topics=topics,
+                           settings=s).fit(corpus.interactions, blend=default_blend(s)).recommend()
+        return R, items, topics, recs, labels
 
     with Timer() as first:
-        R, items, topics, _ = after_k(settings)
+        R, items, topics, _, labels = after_k(settings)
     rows = [{"change": f"first topics at k = {settings.k} (tokenises the corpus once)", "wall s": first.seconds,
              "CPU s": first.cpu}]
     changes = []
     for k in ks:
         with Timer() as c:
-            R, items, topics, recs = after_k(replace(settings, k=k))
+            R, items, topics, recs, labels = after_k(replace(settings, k=k))
         changes.append(("k", c))
     for f in factors:
         with Timer() as c:
-            after_factors(replace(settings, k=ks[-1], factors=f), R, items, topics)
+            after_factors(replace(settings, k=ks[-1], factors=f), R, items, topics, labels)
         changes.append(("factors", c))
     for what in ("k", "factors"):
         clocks = [c for w, c in changes if w == what]

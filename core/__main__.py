@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     em.add_argument("--ray-address", help="join the Ray cluster at this address (ray://HOST:10001 or HOST:6379)")
     em.add_argument("--out", required=True, help="the .parquet file to write (a stopped run resumes)")
 
-    ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10 against popularity and random")
+    ev = sub.add_parser("evaluate-recs", help="leave-last-out HR@10 / NDCG@10, coverage and popular share of the recommender "
+                        "against popularity, collaborative filtering alone and random")
     ev.add_argument("interactions", help="interaction log (user id, item id, rating, time)")
     ev.add_argument("--items", help="item catalogue file (item id + text)")
     ev.add_argument("--texts", help="texts written by users (needs --user-col); topics come from these when given")
@@ -209,7 +210,9 @@ def _evaluate_recs(args) -> None:
     from core import data
     from core.embedders import EmbeddingCache
     from core.pipeline import fit_recommender
+    from core.recommender import evaluate
 
+    start = time.perf_counter()
     log, _ = data.read_table(args.interactions)
     interactions = data.build_interactions(log)
     catalogue = data.build_catalogue(data.read_table(args.items)[0]) if args.items else None
@@ -221,10 +224,10 @@ def _evaluate_recs(args) -> None:
     settings = Settings(model=args.model, windows=args.windows, precision=args.precision,
                         k=max(1, min(args.k, n_docs)), factors=args.factors, popularity_weight=args.popularity_weight,
                         min_rating=args.min_rating, seed=args.seed)
-    results = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(),
-                              progress=_progress()).evaluate(interactions)
-    text = json.dumps(results, indent=2)
+    recommender = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(), progress=_progress())
+    text = json.dumps(evaluate(recommender, interactions).record(), indent=2)
     print(text)
+    print(f"evaluated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "recs_metrics.json").write_text(text + "\n")

@@ -160,37 +160,92 @@ def leave_last_out(log: pd.DataFrame, min_rating: float) -> tuple[pd.DataFrame, 
     """
     log = log.reset_index(drop=True)
     positives = log[log["rating"] >= min_rating]
-    order = positives.assign(_row=positives.index).sort_values(["time", "_row"], kind="stable")
+    order = positives.assign(_row=positives.index, _time=time_order(positives["time"]))
+    order = order.sort_values(["_time", "_row"], kind="stable")
     last = order.groupby("user_id", sort=False).tail(1)
     history = log.drop(index=last.index)
     return history.reset_index(drop=True), last[["user_id", "item_id"]].reset_index(drop=True)
 
 
-def rank_of_targets(scores: np.ndarray, targets: np.ndarray, excluded: list[np.ndarray],
+def blocked_mask(history: pd.DataFrame, users: list[str], item_ids: list[str],
+                 candidates: np.ndarray | None = None) -> np.ndarray:
+    """users x items, True where an item may not be ranked for that user: it is in their history, or
+    outside `candidates` (a boolean mask over items) when given."""
+    index = {item: i for i, item in enumerate(item_ids)}
+    row = {user: n for n, user in enumerate(users)}
+    blocked = np.zeros((len(users), len(item_ids)), bool)
+    known = history[history["user_id"].isin(row) & history["item_id"].isin(index)]
+    blocked[known["user_id"].map(row).to_numpy(int), known["item_id"].map(index).to_numpy(int)] = True
+    if candidates is not None:
+        blocked |= ~np.asarray(candidates, bool)[None, :]
+    return blocked
+
+
+def time_order(times: pd.Series) -> pd.Series:
+    """Times as something that sorts in time order: numbers (Unix timestamps, which as text would put
+    '999999999' after '1000000000'), else dates, else the text as written."""
+    if pd.api.types.is_numeric_dtype(times):
+        return times
+    numbers = pd.to_numeric(times, errors="coerce")
+    if numbers.notna().all():
+        return numbers
+    dates = pd.to_datetime(times, errors="coerce", utc=True, format="mixed")
+    return dates if dates.notna().all() else times.astype(str)
+
+
+def rank_of_targets(scores: np.ndarray, targets: np.ndarray, blocked: np.ndarray,
                     rng: np.random.Generator) -> np.ndarray:
-    """1-based rank of each user's target among the items not excluded; ties are placed at random."""
-    ranks = np.empty(len(targets), dtype=int)
-    for u, (row, target) in enumerate(zip(scores, targets)):
-        row = row.astype(float).copy()
-        row[excluded[u]] = -np.inf
-        row[target] = scores[u, target]
-        value = row[target]
-        greater = int((row > value).sum())
-        ties = int((row == value).sum()) - 1
-        ranks[u] = 1 + greater + int(rng.integers(0, ties + 1))
-    return ranks
+    """1-based rank of each user's target among the items not blocked; ties are placed at random, never
+    in the target's favour."""
+    rows = np.arange(len(targets))
+    value = scores[rows, targets][:, None]
+    open_ = ~blocked
+    open_[rows, targets] = True
+    greater = ((scores > value) & open_).sum(axis=1)
+    ties = ((scores == value) & open_).sum(axis=1) - 1
+    return 1 + greater + rng.integers(0, ties + 1)
 
 
 def hit_and_ndcg(ranks: np.ndarray, k: int) -> dict[str, float]:
+    """HR@k, NDCG@k and the standard error of HR@k over users."""
     hits = ranks <= k
-    return {f"hr@{k}": float(hits.mean()) if len(ranks) else 0.0,
-            f"ndcg@{k}": float(np.where(hits, 1 / np.log2(ranks + 1), 0).mean()) if len(ranks) else 0.0}
+    n = len(ranks)
+    return {f"hr@{k}": float(hits.mean()) if n else 0.0,
+            f"ndcg@{k}": float(np.where(hits, 1 / np.log2(ranks + 1), 0).mean()) if n else 0.0,
+            f"hr@{k} se": float(hits.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0}
+
+
+def top_lists(scores: np.ndarray, blocked: np.ndarray, k: int) -> np.ndarray:
+    """users x k: each user's k best items that are not blocked (best first)."""
+    masked = np.where(blocked, -np.inf, scores)
+    k = min(k, masked.shape[1])
+    top = np.argpartition(-masked, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(masked, top, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(top, order, axis=1)
+
+
+def list_figures(top: np.ndarray, popularity: np.ndarray) -> dict[str, float]:
+    """Catalogue coverage (share of all items in someone's list) and the share of listed items that are
+    among the 10 % most popular items."""
+    n_items = len(popularity)
+    popular = np.zeros(n_items, bool)
+    popular[np.argsort(-popularity, kind="stable")[:max(1, int(np.ceil(n_items / 10)))]] = True
+    return {"coverage": float(len(np.unique(top)) / n_items) if n_items else 0.0,
+            "popular share": float(popular[top].mean()) if top.size else 0.0}
+
+
+def popularity_counts(history: pd.DataFrame, item_ids: list[str]) -> np.ndarray:
+    """How many distinct users have each item in their history."""
+    counts = history.groupby("item_id")["user_id"].nunique()
+    return counts.reindex(item_ids, fill_value=0).to_numpy(float)
 
 
 def evaluate_rankers(rankers: dict[str, Callable[[list[str]], np.ndarray]], history: pd.DataFrame,
                      holdout: pd.DataFrame, item_ids: list[str], *, k: int = 10, seed: int = 0,
-                     candidates: np.ndarray | None = None) -> dict[str, dict[str, float]]:
-    """HR@K and NDCG@K of each ranker plus popularity and random baselines, on the same users.
+                     candidates: np.ndarray | None = None) -> dict:
+    """HR@K, NDCG@K (with the standard error of HR@K), catalogue coverage and the share of the 10 %
+    most popular items in the lists, of each ranker plus popularity and random baselines, on the
+    same users.
 
     A ranker maps user ids to a users x items score matrix over `item_ids`. Items in a user's
     history are excluded; `candidates` (a boolean mask) restricts ranking to some items.
@@ -199,27 +254,14 @@ def evaluate_rankers(rankers: dict[str, Callable[[list[str]], np.ndarray]], hist
     holdout = holdout[holdout["item_id"].isin(index)]
     users = holdout["user_id"].tolist()
     targets = np.array([index[i] for i in holdout["item_id"]], dtype=int)
-    by_user = history.groupby("user_id")["item_id"].apply(lambda s: [index[i] for i in s if i in index]).to_dict()
-    outside = np.flatnonzero(~candidates) if candidates is not None else np.array([], dtype=int)
-    excluded = [np.union1d(np.array(by_user.get(u, []), dtype=int), outside) for u in users]
-    popularity = np.zeros(len(item_ids))
-    counts = history.groupby("item_id")["user_id"].nunique()
-    popularity[[index[i] for i in counts.index if i in index]] = counts[[i for i in counts.index if i in index]]
+    blocked = blocked_mask(history, users, item_ids, candidates)
+    popularity = popularity_counts(history, item_ids)
     all_rankers = dict(rankers)
     all_rankers["popularity"] = lambda us: np.tile(popularity, (len(us), 1))
     all_rankers["random"] = lambda us: np.random.default_rng(seed + 1).random((len(us), len(item_ids)))
     results = {"users": len(users)}
     for name, ranker in all_rankers.items():
-        ranks = rank_of_targets(ranker(users), targets, excluded, np.random.default_rng(seed))
-        results[name] = hit_and_ndcg(ranks, k)
+        scores = np.asarray(ranker(users), dtype=float)
+        ranks = rank_of_targets(scores, targets, blocked, np.random.default_rng(seed))
+        results[name] = {**hit_and_ndcg(ranks, k), **list_figures(top_lists(scores, blocked, k), popularity)}
     return results
-
-
-def cold_split(history: pd.DataFrame, warm: list[str], min_rating: float, seed: int):
-    """The cold-start protocol inside a history, for validation: a seeded fifth of the `warm` items loses
-    all its interactions, and every user who liked one of them holds out the latest such item.
-    Returns (history without those items, holdout: user_id, item_id, the set of those items)."""
-    rng = np.random.default_rng(seed)
-    chosen = set(rng.choice(sorted(warm), size=max(1, len(warm) // 5), replace=False))
-    inside = history["item_id"].isin(chosen)
-    return history[~inside], leave_last_out(history[inside], min_rating)[1], chosen

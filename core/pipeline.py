@@ -18,9 +18,9 @@ from core.evaluate import topic_quality
 from core.interests import Factorization
 from core.items import Items
 from core.keywords import Topic, describe_topics
-from core.recommender import TopicRecommender
+from core.recommender import Evaluation, Recommender
 from core.settings import Settings
-from core.stages import BY_NAME, STAGES, Context, Embeddings
+from core.stages import BY_NAME, STAGES, Context, Embeddings, unfitted_recommender
 from core.language import detect_language
 
 StageProgress = Callable[[str, float], None]
@@ -41,15 +41,16 @@ class Result:
     items: Items
     interests: pd.DataFrame
     factorization: Factorization
+    evaluation: Evaluation | None
+    recommender: Recommender
     recommendations: pd.DataFrame
     quality: dict
-    evaluation: dict | None
     timings: dict = field(default_factory=dict)
 
     @property
     def metrics(self) -> dict:
         """Topic quality and, with an interaction log, the recommender's offline evaluation."""
-        return {"topics": self.quality, **({"recommendations": self.evaluation} if self.evaluation else {})}
+        return {"topics": self.quality, **({"recommendations": self.evaluation.record()} if self.evaluation else {})}
 
 
 def run(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
@@ -61,11 +62,13 @@ def run(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = No
 
 def run_stages(corpus: Corpus, settings: Settings, *, until: str | None = None, cache: EmbeddingCache | None = None,
                progress: StageProgress | None = None) -> tuple[dict, dict]:
-    """The values of the stages up to and including `until` (all by default) and each one's seconds."""
+    """The values of the stages up to and including `until` (all by default; with `until`, only the stages
+    it reads) and each one's seconds."""
     say = progress or (lambda stage, fraction: None)
     values: dict = {"corpus": corpus}
     timings: dict[str, float] = {}
-    for stage in STAGES:
+    needed = _upstream(until) if until else set(BY_NAME)
+    for stage in (stage for stage in STAGES if stage.name in needed):
         values["context"] = Context(cache=cache, progress=lambda done, total, name=stage.name:
                                     say(name, done / max(total, 1)))
         say(stage.name, 0.0)
@@ -76,6 +79,11 @@ def run_stages(corpus: Corpus, settings: Settings, *, until: str | None = None, 
         if stage.name == until:
             break
     return values, timings
+
+
+def _upstream(name: str) -> set[str]:
+    """`name` and every stage it reads, directly or through others."""
+    return {name}.union(*(_upstream(i) for i in BY_NAME[name].inputs if i in BY_NAME))
 
 
 def catalogue_corpus(catalogue: Catalogue) -> Corpus:
@@ -89,29 +97,32 @@ def catalogue_corpus(catalogue: Catalogue) -> Corpus:
 
 
 def fit_recommender(catalogue: Catalogue | None, settings: Settings, *, texts: Corpus | None = None,
-                    cache: EmbeddingCache | None = None, progress: StageProgress | None = None) -> TopicRecommender:
-    """The recommender with topics from the users' texts when given, else from the catalogue's item texts."""
+                    cache: EmbeddingCache | None = None, progress: StageProgress | None = None) -> Recommender:
+    """The recommender, not yet fitted, with topics from the users' texts when given, else from the
+    catalogue's item texts (core.recommender.evaluate measures it; fit lists items)."""
     if catalogue is None and texts is None:
         raise CoreError("Give item texts or user texts: the recommender needs words to find topics.")
     corpus = catalogue_corpus(catalogue) if texts is None else dataclasses.replace(texts, catalogue=catalogue)
-    values, _ = run_stages(corpus, settings, until="labels", cache=cache, progress=progress)
-    return TopicRecommender(corpus=corpus, settings=settings, vectors=values["vectors"].texts,
-                            catalogue_vectors=values["vectors"].catalogue, labels=values["labels"])
+    values, _ = run_stages(corpus, settings, until="topics", cache=cache, progress=progress)
+    return unfitted_recommender(settings, corpus, values["labels"], values["vectors"], values["topics"])
 
 
 def embed_profile(text: str, corpus: Corpus, settings: Settings, vectors: Embeddings, *,
-                  cache: EmbeddingCache | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A new user's text as a vector in the same space as the corpus `vectors`, and the corpus vectors to
-    compare it with. A transformer embeds the text on its own (as a passage, like the corpus); a model
-    fitted on the corpus (LSA) is fitted again on the corpus with the text added, and both the text's
-    vector and the corpus vectors come from that one fit."""
+                  cache: EmbeddingCache | None = None) -> tuple[np.ndarray, Embeddings]:
+    """A new user's text as a vector in the same space as the corpus `vectors`, and the corpus and
+    catalogue vectors to compare it with. A transformer embeds the text on its own (as a passage, like
+    the corpus): the vectors are `vectors`; a model fitted on the corpus (LSA) is fitted again on the
+    corpus and catalogue with the text added, and the text's vector and theirs come from that one fit."""
     embedder = load_embedder(vectors.model, settings.windows, settings.precision, settings.seed)
     if not model_entry(vectors.model).fitted_on_corpus:
-        return align(embed_texts(embedder, [text], cache=cache), [text], vectors.language_means)[0], vectors.texts
+        return align(embed_texts(embedder, [text], cache=cache), [text], vectors.language_means)[0], vectors
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
+    n = len(corpus.texts)
     together = embed_texts(embedder, list(corpus.texts) + catalogue + [text])
-    means = vectors.language_means and language_means(together[:len(corpus.texts)], corpus.texts)
-    return align(together[-1:], [text], means)[0], align(together[:len(corpus.texts)], corpus.texts, means)
+    means = vectors.language_means and language_means(together[:n], corpus.texts)
+    refitted = dataclasses.replace(vectors, texts=align(together[:n], corpus.texts, means),
+                                   catalogue=align(together[n:-1], catalogue, means) if catalogue else None)
+    return align(together[-1:], [text], means)[0], refitted
 
 
 def k_sweep(corpus: Corpus, space: np.ndarray | None, settings: Settings, ks) -> pd.DataFrame:

@@ -4,7 +4,9 @@ stage_key (the data, the stage's own settings and those of every stage before it
 compute what the other would not, and no cache key is kept by hand.
 
     corpus --vectors--> space --clusters--> labels (curated) --> topics, items --> interests --> factorization
-             \\--> view                                         \\--> quality     --> recommendations, evaluation
+             \\--> view                                         \\--> quality
+                                                    topics --> evaluation (blend chosen on validation)
+                                                           --> recommender --> recommendations
 """
 from __future__ import annotations
 
@@ -23,8 +25,7 @@ from core.evaluate import topic_quality
 from core.interests import factorize, interests, positive
 from core.items import item_topics
 from core.keywords import describe_topics
-from core.ranking import recommend, seen_items
-from core.recommender import TopicRecommender
+from core.recommender import Evaluation, Recommender, evaluate
 from core.settings import Settings
 from core.text import BLOB_MIN_CHARS, model_input
 from core.vectors import embed_corpus, made_with
@@ -139,10 +140,8 @@ def factorization(settings: Settings, R: pd.DataFrame):
     return factorize(R, settings.factors, seed=settings.seed)
 
 
-def recommendations(settings: Settings, corpus: Corpus, R: pd.DataFrame, fact, items, found) -> pd.DataFrame:
-    own = items.ids if items.texts_are_items else corpus.items  # a user has seen what they wrote, and their own text
-    return recommend(R, fact.reconstructed, items, found, seen=seen_items(corpus.users, own, corpus.interactions),
-                     top_n=settings.top_n, popularity_weight=settings.popularity_weight)
+def recommendations(settings: Settings, recommender: Recommender) -> pd.DataFrame:
+    return recommender.recommend(top_n=settings.top_n)
 
 
 def quality(settings: Settings, corpus: Corpus, labels: np.ndarray, found, space: np.ndarray | None) -> dict:
@@ -150,15 +149,29 @@ def quality(settings: Settings, corpus: Corpus, labels: np.ndarray, found, space
     return topic_quality(corpus.texts, [list(t.words) for t in found if t.id >= 0], labels, space, corpus.labels)
 
 
-def evaluation(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings) -> dict | None:
-    """Leave-last-out HR@10 / NDCG@10 of the recommender; None without an interaction log."""
+def evaluation(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings, found) -> Evaluation | None:
+    """Leave-last-out HR@10 / NDCG@10 of the recommender, its blend chosen on a validation split of the
+    history; None without an interaction log."""
     if corpus.interactions is None or not len(corpus.interactions):
         return None
-    return TopicRecommender(corpus=corpus, settings=settings, vectors=vectors.texts,
-                            catalogue_vectors=vectors.catalogue, labels=labels).evaluate(corpus.interactions)
+    return evaluate(unfitted_recommender(settings, corpus, labels, vectors, found), corpus.interactions)
+
+
+def recommender(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings, found,
+                evaluated: Evaluation | None) -> Recommender:
+    """The recommender fitted on everything, with the blend the evaluation chose and measured."""
+    return unfitted_recommender(settings, corpus, labels, vectors, found).fit(
+        corpus.interactions, blend=evaluated.blend if evaluated is not None else None)
+
+
+def unfitted_recommender(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings,
+                         found) -> Recommender:
+    return Recommender(corpus=corpus, labels=labels, vectors=vectors.texts, catalogue_vectors=vectors.catalogue,
+                       topics=found, settings=settings)
 
 
 EMBEDDING = ("model", "windows", "precision", "align_languages", "seed")
+RECOMMENDER = ("factors", "popularity_weight", "min_rating", "seed")
 STAGES = (
     Stage(name="vectors", inputs=("corpus", "context"), reads=EMBEDDING, run=embed, doing="Embedding the texts…"),
     Stage(name="space", inputs=("vectors",), reads=("space", "cluster_dims", "n_neighbors", "seed"),
@@ -178,13 +191,14 @@ STAGES = (
           doing="Building the user-topic interests…"),
     Stage(name="factorization", inputs=("interests",), reads=("factors", "seed"), run=factorization,
           doing="Factorising R ≈ U Vᵀ…"),
-    Stage(name="recommendations", inputs=("corpus", "interests", "factorization", "items", "topics"),
-          reads=("top_n", "popularity_weight"), run=recommendations, doing="Ranking items for every user…"),
+    Stage(name="evaluation", inputs=("corpus", "labels", "vectors", "topics"), reads=RECOMMENDER, run=evaluation,
+          doing="Evaluating: holding out each user's latest liked item, choosing the blend on the rest…"),
+    Stage(name="recommender", inputs=("corpus", "labels", "vectors", "topics", "evaluation"), reads=RECOMMENDER,
+          run=recommender, doing="Fitting the recommender…"),
+    Stage(name="recommendations", inputs=("recommender",), reads=("top_n",), run=recommendations,
+          doing="Ranking items for every user…"),
     Stage(name="quality", inputs=("corpus", "labels", "topics", "space"), reads=(), run=quality,
           doing="Measuring topic quality…"),
-    Stage(name="evaluation", inputs=("corpus", "labels", "vectors"),
-          reads=("factors", "popularity_weight", "min_rating", "seed"), run=evaluation,
-          doing="Evaluating: holding out each user's latest liked item…"),
 )
 BY_NAME = {stage.name: stage for stage in STAGES}
 

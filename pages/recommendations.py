@@ -31,16 +31,18 @@ if text.strip():
     list_column.table(charts.markdown_table(recommended[list(columns)].rename(columns=columns)), hide_index=True)
 
 st.subheader("Offline evaluation")
+st.caption(stages.get("recommender").blend_.sentence())
 evaluation = stages.get("evaluation")
 if evaluation is None:
     st.info("Load an interaction log on the Data page to evaluate the recommendations.")
 else:
-    rankers = {name: figures for name, figures in evaluation.items() if isinstance(figures, dict)}
-    table = pd.DataFrame(rankers).T.rename(columns=str.upper)
+    table = views.evaluation_frame(evaluation)
     table_column, chart_column = st.columns([2, 3])
     table_column.table(charts.markdown_table(table))
-    chart_column.plotly_chart(charts.bars(table, "Leave-last-out, higher is better", y_title="score"),
-                              key="evaluation_chart")
-    st.caption(f"Each of the {evaluation['users']} users' latest liked item is held out; the recommender is fitted on "
-               "the rest and ranks every item the user has not seen. HR@10: share of users whose held-out item is "
-               "in their top 10; NDCG@10 also rewards a higher place. Popularity and random are baselines.")
+    chart_column.plotly_chart(charts.bars(table[["HR@10", "NDCG@10"]], "Leave-last-out, higher is better",
+                                          y_title="score"), key="evaluation_chart")
+    st.caption(f"Each of the {evaluation.users} users' latest liked item is held out; the recommender above is "
+               "fitted on the rest and ranks every item the user has not seen. HR@10: share of users whose held-out "
+               "item is in their top 10 (± its standard error over users); NDCG@10 also rewards a higher place; "
+               "coverage: share of the catalogue that appears in some list; top-10 % share: share of the listed "
+               "items that are among the 10 % most popular. Popularity and random are baselines.")

@@ -5,6 +5,7 @@ The stage caches live in the process, so the demo is embedded and projected once
 import base64
 import io
 import json
+import re
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import reduce, stages
+from core import reduce, vectors
 from core.data import load_demo
 from tests.conftest import ENGLISH
 
@@ -93,7 +94,7 @@ def calls(monkeypatch):
             return fn(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(stages, "embed_texts", counted("embed", stages.embed_texts))
+    monkeypatch.setattr(vectors, "embed_texts", counted("embed", vectors.embed_texts))
     monkeypatch.setattr(reduce, "reduce", counted("umap", reduce.reduce))
     return counts
 
@@ -261,7 +262,8 @@ def test_a_users_top_n_items_come_with_scores_and_reasons():
     at.selectbox(key="w_user").set_value("u02").run()
     table = at.table[0].value
     assert len(table) == 10 and list(table.columns) == ["Rank", "Item", "Item id", "Score", "Why"]
-    assert all(reason.startswith(("About", "Popular", "Among")) for reason in table["Why"])
+    assert all(reason.startswith(("About ", "Popular right now", "People who liked ", "Close to ", "New: "))
+               for reason in table["Why"])
     at.slider(key="w_top_n").set_value(3).run()
     assert len(at.table[0].value) == 3
 
@@ -292,9 +294,17 @@ def test_a_new_users_text_also_gets_recommendations_with_the_tfidf_baseline():
 def test_the_offline_evaluation_compares_the_project_with_popularity():
     at = start("recommendations")
     table = at.table[-1].value
-    assert list(table.columns) == ["HR@10", "NDCG@10"]
-    assert {"project", "popularity", "random"} <= set(table.index)
-    assert table.loc["project", "HR@10"] > table.loc["popularity", "HR@10"]
+    assert list(table.columns) == ["HR@10", "± SE", "NDCG@10", "Coverage", "Top-10 % share"]
+    assert {"project", "collaborative alone (ALS)", "popularity", "random"} <= set(table.index)
+    assert table.loc["project", "HR@10"] >= table.loc["popularity", "HR@10"] - table.loc["popularity", "± SE"]
+
+
+def test_the_page_shows_the_weights_the_list_and_the_evaluation_share():
+    at = start("recommendations")
+    sentence = next(c.value for c in at.caption if c.value.startswith("The list and the evaluation both score"))
+    assert "chosen on a validation split of the history" in sentence
+    shares = [int(s) for s in re.findall(r"(\d+)%", sentence)]
+    assert len(shares) == 4 and sum(shares) == 100
 
 
 # --- export -------------------------------------------------------------------------------------

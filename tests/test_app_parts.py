@@ -1,29 +1,14 @@
-"""The dashboard's pure parts: the chart builders (escaping user text) and the new-user recommender."""
+"""The dashboard's pure parts: the chart builders (escaping user text); the new-user recommender is tested in
+tests/test_recommender.py."""
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from core.keywords import Topic
-from core.items import Items
-from core.ranking import recommend_for_profile
 from ui import charts
 
 SCRIPT = "<script>alert(1)</script>"
-
-
-def test_a_new_users_text_gets_the_topic_mix_of_its_vector_and_items_of_that_topic():
-    vectors = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
-    topics = [Topic(id=0, size=2, words=("bread",), weights=(1.0,), label="0: bread", representatives=()),
-              Topic(id=1, size=2, words=("goal",), weights=(1.0,), label="1: goal", representatives=())]
-    items = Items(ids=("ball", "loaf"), titles=("Ball", "Loaf"), topics=np.array([[0.0, 1.0], [1.0, 0.0]]),
-                  popularity=np.zeros(2))
-    mix, recs = recommend_for_profile(np.array([0.95, 0.05]), vectors, np.array([0, 0, 1, 1]), items, topics,
-                                      top_n=2, popularity_weight=0)
-    assert abs(mix.sum() - 1) < 1e-9 and mix[0] > 0.9
-    assert recs["item_id"].tolist() == ["loaf", "ball"] and set(recs["user_id"]) == {"you"}
-    assert "bread" in recs["reason"].iloc[0]
 
 
 def test_user_text_in_the_scatter_is_escaped_not_rendered():

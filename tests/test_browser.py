@@ -2,6 +2,7 @@
 with Playwright: demo -> topics (k changed with the keyboard) -> recommendations, then every other page.
 A screenshot of each page is saved under test-output/."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -129,7 +130,9 @@ def test_demo_topics_and_recommendations_in_a_browser(page):
     shoot(page, "2b-renamed")
 
     open_page(page, "Recommendations", "Offline evaluation")
-    expect(page.locator("table").first).to_contain_text("About")  # a reason names the topic's keywords
+    # each reason names the signal that carried the item
+    expect(page.locator("table").first).to_contain_text(re.compile("About |People who liked |Close to |Popular right now"))
+    expect(page.get_by_text("The list and the evaluation both score items with")).to_be_visible()
     expect(page.locator("table").last).to_contain_text("popularity")
     page.get_by_label("A few sentences about what you like").fill("I bake sourdough bread and cook pasta at home.")
     page.get_by_role("button", name="Recommend for this text").click()

@@ -1,4 +1,5 @@
-"""R, its factorisation, recommendations with reasons, and leave-last-out evaluation."""
+"""R, its factorisation, and the leave-last-out protocol with its figures (the recommender itself:
+tests/test_recommender.py)."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,12 +8,7 @@ from core.errors import CoreError
 from core.evaluate import evaluate_rankers, leave_last_out
 from core.cluster import one_hot
 from core.interests import factorize, user_topic_matrix
-from core.keywords import Topic
-from core.items import Items, soft_topics
-from core.ranking import recommend
-
-TOPICS = [Topic(id=0, size=2, words=("bread", "flour"), weights=(1, 1), label="0: bread", representatives=()),
-          Topic(id=1, size=2, words=("goal", "team"), weights=(1, 1), label="1: goal", representatives=())]
+from core.items import soft_topics
 
 
 def test_R_rows_are_shares_of_each_users_texts():
@@ -31,17 +27,6 @@ def test_factorisation_shapes_error_and_clipping():
     assert clipped.U.shape[1] == 4 and "used 4" in clipped.note
     with pytest.raises(CoreError):
         factorize(R, 0)
-
-
-def test_recommendations_skip_seen_items_and_give_reasons():
-    items = Items(ids=("i1", "i2", "i3"), titles=("Bread book", "Match ticket", "Flour"),
-                  topics=np.array([[1, 0], [0, 1], [0.9, 0.1]]), popularity=np.array([5, 1, 1]))
-    R = pd.DataFrame([[1.0, 0.0], [0.0, 1.0]], index=["baker", "fan"])
-    recs = recommend(R, R, items, TOPICS, seen={"baker": {"i1"}}, top_n=2, popularity_weight=0)
-    baker = recs[recs.user_id == "baker"]
-    assert baker.item_id.tolist() == ["i3", "i2"]
-    assert "bread, flour" in baker.reason.iloc[0] and "100%" in baker.reason.iloc[0]
-    assert recs[recs.user_id == "fan"].item_id.iloc[0] == "i2"
 
 
 def test_soft_topics_follow_the_nearest_centroid():
@@ -63,7 +48,7 @@ def test_leave_last_out_and_baselines():
 
 
 def test_the_cold_validation_split_hides_a_fifth_of_the_warm_items_and_holds_out_each_likers_latest():
-    from core.evaluate import cold_split
+    from bench.protocols import cold_split
 
     rng = np.random.default_rng(3)
     log = pd.DataFrame({"user_id": [f"u{n}" for n in rng.integers(0, 30, 600)],
@@ -77,3 +62,20 @@ def test_the_cold_validation_split_hides_a_fifth_of_the_warm_items_and_holds_out
     latest = liked.sort_values("time").groupby("user_id").tail(1)
     assert dict(zip(holdout["user_id"], holdout["item_id"])) == dict(zip(latest["user_id"], latest["item_id"]))
     assert cold_split(log, warm, 4.0, seed=1)[2] == chosen  # seeded
+
+
+def test_numeric_times_are_ordered_as_numbers_not_as_text():
+    log = pd.DataFrame({"user_id": ["u", "u"], "item_id": ["later", "earlier"], "rating": [5.0, 5.0],
+                        "time": ["1000000000", "999999999"]})  # as text, '999999999' would come last
+    assert leave_last_out(log, 4)[1]["item_id"].tolist() == ["later"]
+
+
+def test_coverage_and_the_share_of_popular_items_in_the_lists():
+    log = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u2", "u3", "u3"], "item_id": ["a", "c", "a", "d", "b", "e"],
+                        "rating": [5.0] * 6, "time": [1, 2, 1, 2, 1, 2]})
+    history, holdout = leave_last_out(log, 4)
+    results = evaluate_rankers({}, history, holdout, list("abcdefghij"), k=1)
+    # popularity lists b, b (a is theirs already) and a: two of ten items, one of three among the top 10 %
+    assert results["popularity"]["coverage"] == pytest.approx(0.2)
+    assert results["popularity"]["popular share"] == pytest.approx(1 / 3)
+    assert results["popularity"]["hr@1"] == 0 and results["popularity"]["hr@1 se"] == 0

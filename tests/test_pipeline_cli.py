@@ -83,6 +83,7 @@ def test_a_new_users_text_is_embedded_in_the_corpus_space_also_by_the_tfidf_base
     for model in ("default", "tfidf"):
         settings = Settings(model=model)
         vectors = run_stages(corpus, settings, until="vectors")[0]["vectors"]
-        vector, space = embed_profile("I bake bread and roast vegetables for dinner.", corpus, settings, vectors)
+        vector, refitted = embed_profile("I bake bread and roast vegetables for dinner.", corpus, settings, vectors)
+        space = refitted.texts
         assert space.shape[0] == len(corpus) and vector.shape == (space.shape[1],), model
         assert set(np.argsort(-(space @ vector))[:3]) <= set(range(6)), model  # the first six texts are cooking

@@ -9,8 +9,7 @@ from core.embedders import EmbeddingCache, TransformerEmbedder, embed_texts
 from core.embedders.bundled import minilm
 from core.evaluate import npmi
 from core.keywords import Topic, count_words
-from core.items import Items
-from core.ranking import recommend
+from core.recommender.ranking import best_items, heads_of_kinds, kinds
 from core.reduce import neighbours, reduce
 from core.text import tokenize, tokenize_corpus
 
@@ -121,13 +120,11 @@ def test_exact_neighbours_and_a_reproducible_projection():
 def test_recommendations_score_each_kind_once_and_break_ties_by_position():
     k, n_items = 3, 40
     labels = np.arange(n_items) % k  # texts as items: one-hot topics, many ties
-    items = Items(ids=tuple(f"doc{i}" for i in range(n_items)), titles=tuple(f"t{i}" for i in range(n_items)),
-                  topics=np.eye(k)[labels], popularity=np.zeros(n_items))
-    topics = [Topic(id=t, size=1, words=(f"w{t}",), weights=(1.0,), label=f"{t}", representatives=()) for t in range(k)]
-    R = pd.DataFrame([[0.7, 0.3, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]], index=["a", "b", "c"])
-    recs = recommend(R, R, items, topics, seen={"a": {"doc0", "doc3"}}, top_n=5, popularity_weight=0.0)
-    by_user = recs.groupby("user_id")["item_id"].apply(list).to_dict()
-    assert by_user["a"] == ["doc6", "doc9", "doc12", "doc15", "doc18"]  # topic 0, first listed, unseen
-    assert by_user["b"] == ["doc2", "doc5", "doc8", "doc11", "doc14"]
-    assert by_user["c"] == ["doc0", "doc1", "doc2", "doc3", "doc4"]  # no interest: all tied, in order
-    assert list(recs["rank"][:5]) == [1, 2, 3, 4, 5]
+    distinct, kind_of = kinds(np.eye(k)[labels], n_items)
+    assert len(distinct) == k and (distinct[kind_of] == np.eye(k)[labels]).all()  # each kind scored once
+    R = np.array([[0.7, 0.3, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    blocked = [np.array([0, 3]), np.zeros(0, np.int64), np.zeros(0, np.int64)]
+    best = best_items(R @ distinct.T, heads_of_kinds(kind_of, k, 5 + 2), kind_of, blocked, 5)
+    assert best[0].tolist() == [6, 9, 12, 15, 18]  # topic 0, first listed, unseen
+    assert best[1].tolist() == [2, 5, 8, 11, 14]
+    assert best[2].tolist() == [0, 1, 2, 3, 4]  # no interest: all tied, in order

@@ -19,7 +19,6 @@ from core import pipeline
 from core.adapt import compare_topics, read_record
 from core.export import tables as export_tables
 from core.cluster import SWEEP_METHOD, method
-from core.ranking import recommend_for_profile
 from core.settings import Settings
 from core.stages import BY_NAME, STAGES, Context, stage_key
 from ui import session
@@ -117,17 +116,17 @@ def k_sweep() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Reading your text…", max_entries=32)
-def _profile(text: str, key: tuple, _settings: Settings, _vectors, _labels, _items, _topics):
-    vector, space = pipeline.embed_profile(text, session.corpus(), _settings, _vectors, cache=session.disk_cache())
-    return recommend_for_profile(vector, space, _labels, _items, _topics, top_n=_settings.top_n,
-                                 popularity_weight=_settings.popularity_weight)
+def _profile(text: str, key: tuple, _settings: Settings, _vectors, _recommender):
+    vector, vectors = pipeline.embed_profile(text, session.corpus(), _settings, _vectors, cache=session.disk_cache())
+    return _recommender.recommend_for_texts([text], vector, text_vectors=vectors.texts,
+                                            catalogue_vectors=vectors.catalogue, top_n=_settings.top_n)
 
 
 def profile_recommendations(text: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """A new user's topic mix from their own words, and the items recommended for it."""
+    """A new user's topic mix from their own words, and what the page's recommender lists for them."""
     s = session.settings()
     return _profile(text, (session.fingerprint(), *stage_key("recommendations", s)), s, get("vectors"),
-                    get("labels"), get("items"), get("topics"))
+                    get("recommender"))
 
 
 def comparison() -> dict:

@@ -107,3 +107,15 @@ def top_interests(n: int = 5) -> pd.Series:
     R = stages.get("interests")
     names = topic_names()
     return R.mean(axis=0).rename(index=names).sort_values(ascending=False).head(n)
+
+
+EVALUATION_COLUMNS = {"hr@10": "HR@10", "hr@10 se": "± SE", "ndcg@10": "NDCG@10", "coverage": "Coverage",
+                      "popular share": "Top-10 % share"}
+SYSTEMS = {"project": "project", "collaborative": "collaborative alone (ALS)", "popularity": "popularity",
+           "random": "random"}
+
+
+def evaluation_frame(evaluation) -> pd.DataFrame:
+    """One row per system of a core.recommender.Evaluation (the project first), its figures as columns."""
+    rows = {label: evaluation.systems[name] for name, label in SYSTEMS.items() if name in evaluation.systems}
+    return pd.DataFrame(rows).T.reindex(columns=list(EVALUATION_COLUMNS)).rename(columns=EVALUATION_COLUMNS)

@@ -1,0 +1,289 @@
+"""The project's one recommender: fitted on the texts, the catalogue and the interaction history, it blends
+topic interests, collaborative filtering, text similarity and popularity (core.recommender.signals) with
+one set of weights (a Blend) and lists each user's unseen items with the reason that carried them."""
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from core.cluster import n_topics
+from core.errors import CoreError
+from core.evaluate import popularity_counts
+from core.interests import factorize, interests, positive
+from core.items import item_topics, soft_topics, topic_centroids
+from core.recommender import reasons, signals
+from core.recommender.ranking import best_items, heads_of_kinds, kinds
+from core.recommender.signals import NAMES, ItemSide, Profiles
+
+if TYPE_CHECKING:
+    from core.data import Corpus
+    from core.keywords import Topic
+    from core.recommender.validation import Blend
+    from core.settings import Settings
+
+COLUMNS = ["user_id", "rank", "item_id", "title", "score", "reason", "signal"]
+BLOCK = 256  # users scored at a time: keeps memory flat on large catalogues
+
+
+class Recommender:
+    """Recommends unseen items with reasons, to known users and to users known only by a text.
+
+    Parameters are stored as given; `fit` does the work and sets `items_`, `users_`, `events_` (the
+    user-item pairs it learned from, which are never recommended back), `blend_` and the signals' state.
+    """
+
+    def __init__(self, *, corpus: Corpus, labels, vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
+                 topics: list[Topic], settings: Settings):
+        self.corpus, self.labels, self.vectors = corpus, np.asarray(labels), vectors
+        self.catalogue_vectors, self.topics, self.settings = catalogue_vectors, topics, settings
+
+    def unfitted(self) -> Recommender:
+        """A new recommender with the same texts, topics and settings, not yet fitted."""
+        return Recommender(corpus=self.corpus, labels=self.labels, vectors=self.vectors,
+                           catalogue_vectors=self.catalogue_vectors, topics=self.topics, settings=self.settings)
+
+    def fit(self, interactions: pd.DataFrame | None = None, *, blend: Blend | None = None,
+            hidden: pd.DataFrame | None = None) -> Recommender:
+        """Fit every signal on `interactions` and the texts, leaving out texts about the `hidden` user-item
+        pairs (held out for evaluation). Without `blend`, the weights are chosen on a validation split
+        inside `interactions` (core.recommender.validation.choose_blend), or are the defaults without a log."""
+        from core.recommender.validation import choose_blend, default_blend
+
+        log = interactions if interactions is not None and len(interactions) else None
+        if blend is None:
+            blend = choose_blend(self, log) if log is not None else default_blend(self.settings)
+        held = set(zip(hidden["user_id"], hidden["item_id"])) if hidden is not None else set()
+        doc_items = self.corpus.items or ("",) * len(self.corpus)
+        keep = np.array([(u, i) not in held for u, i in zip(self.corpus.users, doc_items)], dtype=bool)
+        items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, log, keep)
+        index = {item: n for n, item in enumerate(items.ids)}
+        wrote_about = pd.DataFrame([(u, i) for u, i, m in zip(self.corpus.users, doc_items, keep) if m and u and i],
+                                   columns=["user_id", "item_id"])
+        events = pd.concat([log[["user_id", "item_id"]] if log is not None else None, wrote_about])
+        events = events[events["item_id"].isin(index)].drop_duplicates(ignore_index=True)
+        liked = positive(log, self.settings.min_rating)
+        R = interests(self.corpus, self.labels, items, liked, keep)
+        users = list(dict.fromkeys([*R.index, *events["user_id"]]))
+        row = {user: n for n, user in enumerate(users)}
+        R = R.reindex(users, fill_value=0.0)
+        predicted = factorize(R, self.settings.factors, seed=self.settings.seed).reconstructed.to_numpy() \
+            if R.to_numpy().any() else R.to_numpy()
+        user_of, item_of = events["user_id"].map(row).to_numpy(int), events["item_id"].map(index).to_numpy(int)
+        user_factors = item_factors = None
+        if len(events):
+            matrix = sparse.csr_matrix((np.ones(len(events)), (user_of, item_of)), shape=(len(users), len(index)))
+            user_factors, item_factors = signals.als(matrix, seed=self.settings.seed)
+        item_vectors = self._item_vectors(items.ids, self.vectors, self.catalogue_vectors, keep)
+        popularity = popularity_counts(events, list(items.ids))
+        has_events = np.bincount(item_of, minlength=len(index)) > 0
+        if item_factors is not None:
+            item_factors = signals.factors_from_text(item_factors, has_events, item_vectors)
+
+        self.items_ = items
+        self.users_, self.events_, self.blend_ = tuple(users), events, blend
+        self.seen_ = [np.flatnonzero(user_of == n) for n in range(len(users))]
+        self.seen_ = [item_of[positions] for positions in self.seen_]
+        if items.texts_are_items:  # each text is an item: a writer is never offered their own text
+            for n, user in enumerate(self.corpus.users):
+                if user in row:
+                    self.seen_[row[user]] = np.append(self.seen_[row[user]], n)
+        self.side_ = ItemSide(topics=items.topics, popularity=popularity, factors=item_factors,
+                              has_events=has_events, vectors=item_vectors)
+        self.profiles_ = self._profiles(users, R.to_numpy(), predicted, user_factors, liked, keep, item_vectors)
+        return self
+
+    def score(self, users: list[str]) -> np.ndarray:
+        """users x items: the blended score of every item (items in self.items_.ids order)."""
+        scores = self.signals(users)
+        return signals.blend(scores, signals.user_weights(self.blend_.weights, scores.available))
+
+    def signals(self, users: list[str]) -> signals.Scores:
+        """Each signal's scores for `users` (a user the recommender does not know gets popularity only)."""
+        position = {user: n for n, user in enumerate(self.users_)}
+        rows = np.array([position.get(u, -1) for u in users], dtype=np.int64)
+        return signals.compute(self.profiles_, self.side_, rows, seen=self._seen(rows))
+
+    def signal(self, name: str):
+        """A ranker (users -> users x items) of one signal alone, e.g. the collaborative baseline."""
+        return lambda users: self.signals(users).by_signal[name]
+
+    def recommend(self, *, top_n: int | None = None, users: list[str] | None = None) -> pd.DataFrame:
+        """Top-N unseen items per user (every known user by default) with score, reason and the signal
+        that carried the item. Columns: COLUMNS."""
+        top_n = self.settings.top_n if top_n is None else top_n
+        users = list(self.users_) if users is None else list(users)
+        position = {user: n for n, user in enumerate(self.users_)}
+        rows = np.array([position.get(u, -1) for u in users], dtype=np.int64)
+        return self._list(self.profiles_, self.side_, rows, users, self._seen(rows), top_n)
+
+    def _seen(self, rows: np.ndarray) -> list[np.ndarray]:
+        """The item columns each user (row of users_, -1: unknown) has: never recommended back."""
+        return [self.seen_[r] if r >= 0 else np.zeros(0, np.int64) for r in rows]
+
+    def recommend_for_texts(self, texts: list[str], vectors: np.ndarray, *, text_vectors: np.ndarray | None = None,
+                            catalogue_vectors: np.ndarray | None = None, top_n: int | None = None,
+                            user: str = "you") -> tuple[np.ndarray, pd.DataFrame]:
+        """A new user known only by their own words: their topic mix (the mean of their texts' mixes
+        against the topic centroids) and their top-N items from topics, text similarity and popularity.
+        `vectors` are the texts' embeddings; `text_vectors` / `catalogue_vectors` the corpus and catalogue
+        in the same space when that is not the fitted one (a model fitted on the corpus, refitted with the
+        new text: see core.pipeline.embed_profile)."""
+        top_n = self.settings.top_n if top_n is None else top_n
+        profiles, side = self._text_profiles([list(texts)], [vectors], text_vectors, catalogue_vectors, (user,))
+        listed = self._list(profiles, side, np.array([0]), [user], [np.zeros(0, np.int64)], top_n)
+        return profiles.shares[0], listed
+
+    def score_texts(self, vectors: list[np.ndarray]) -> np.ndarray:
+        """users x items: the blended scores for users known only by their texts (one array of text
+        vectors per user), as recommend_for_texts ranks them; the cold-users protocol measures this."""
+        profiles, side = self._text_profiles([[""] * len(np.atleast_2d(v)) for v in vectors], vectors, None, None,
+                                             tuple(str(n) for n in range(len(vectors))))
+        scores = signals.compute(profiles, side, np.arange(len(vectors)))
+        return signals.blend(scores, signals.user_weights(self.blend_.weights, scores.available))
+
+    def _text_profiles(self, texts: list[list[str]], vectors: list[np.ndarray], text_vectors, catalogue_vectors,
+                       ids: tuple[str, ...]) -> tuple[Profiles, ItemSide]:
+        """Profiles of users known only by texts (their topic mix, their texts as sources), and the item side
+        in the texts' space."""
+        corpus_vectors = self.vectors if text_vectors is None else text_vectors
+        centroids = topic_centroids(corpus_vectors, self.labels, n_topics(self.labels))
+        vectors = [np.atleast_2d(v).astype(np.float32) for v in vectors]
+        mixes = np.array([soft_topics(v, centroids).mean(axis=0) for v in vectors])
+        side = self.side_
+        if text_vectors is not None:
+            side = dataclasses.replace(side, vectors=self._item_vectors(
+                self.items_.ids, corpus_vectors, catalogue_vectors, np.ones(len(self.corpus), bool)))
+        units = np.vstack(vectors)
+        units /= np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
+        n_users = len(vectors)
+        return Profiles(ids=ids, shares=mixes, predicted=mixes, factors=None, has_events=np.zeros(n_users, bool),
+                        sources=units, source_index=np.arange(len(units)),
+                        starts=np.concatenate([[0], np.cumsum([len(v) for v in vectors])]),
+                        source_names=tuple(reasons.snippet(t) for user in texts for t in user),
+                        source_liked=np.zeros(len(units), bool), wrote=np.ones(n_users, bool),
+                        liked=np.zeros(n_users, bool)), side
+
+    def _list(self, profiles: Profiles, side: ItemSide, rows: np.ndarray, users: list[str],
+              blocked: list[np.ndarray], top_n: int) -> pd.DataFrame:
+        """Each user's top-N items that are not `blocked`; `rows` are the users' rows in `profiles`."""
+        if top_n < 1:
+            raise CoreError(f"The number of recommendations per user must be at least 1 (got {top_n}).")
+        if not len(self.items_.ids):
+            return pd.DataFrame(columns=COLUMNS)
+        # Only topics and popularity can score these items: each kind of item is scored once.
+        narrow = side.factors is None and side.vectors is None
+        features, kind_of = kinds(np.column_stack([side.topics, side.popularity]) if narrow else None,
+                                  len(self.items_.ids))
+        by_kind = ItemSide(topics=features[:, :-1], popularity=features[:, -1], factors=None,
+                           has_events=np.zeros(len(features), bool), vectors=None,
+                           counts=np.bincount(kind_of, minlength=len(features))) if narrow else side
+        heads = heads_of_kinds(kind_of, len(features), top_n + max(map(len, blocked), default=0))
+        frames = []
+        for start in range(0, len(rows), BLOCK):
+            block = rows[start:start + BLOCK]
+            scores = signals.compute(profiles, by_kind, block, seen=None if narrow else blocked[start:start + BLOCK],
+                                     which=True)
+            weights = signals.user_weights(self.blend_.weights, scores.available)
+            total = signals.blend(scores, weights)
+            best = best_items(total, heads, kind_of, blocked[start:start + BLOCK], top_n)
+            user, rank = np.nonzero(best >= 0)
+            item = best[user, rank]
+            said = [self._reason(profiles, scores, weights, block[u], u, kind_of[i], i) for u, i in zip(user, item)]
+            frames.append(pd.DataFrame({
+                "user_id": [users[start + u] for u in user], "rank": rank + 1,
+                "item_id": [self.items_.ids[i] for i in item], "title": [self.items_.titles[i] for i in item],
+                "score": np.round(total[user, kind_of[item]], 6),
+                "reason": [text for text, _ in said], "signal": [name for _, name in said]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+    def _reason(self, profiles: Profiles, scores: signals.Scores, weights: np.ndarray, row: int, u: int,
+                kind: int, item: int) -> tuple[str, str]:
+        """(the sentence, the signal) for one recommended item: the signal with the largest share of its score."""
+        shares = np.array([weights[u, s] * scores.by_signal[name][u, kind] for s, name in enumerate(NAMES)])
+        if shares.max() <= 0:
+            return reasons.FALLBACK, ""
+        name = NAMES[int(shares.argmax())]
+
+        def nearest() -> str:
+            source = int(scores.nearest_source[u, kind])
+            return reasons.close_to(profiles.source_names[source], bool(profiles.source_liked[source]))
+
+        explain = {  # a signal is available to a user only where its row exists (row >= 0 for all but popularity)
+            "topics": lambda: reasons.about_topic(profiles.shares[row], profiles.predicted[row], self.side_.topics[item],
+                                                  self.topics, wrote=bool(profiles.wrote[row]),
+                                                  liked=bool(profiles.liked[row])),
+            "collaborative": lambda: reasons.also_liked(self._closest_taken(row, item), bool(self.side_.has_events[item])),
+            "nearest": nearest,
+            "popularity": lambda: reasons.popular(self.side_.popularity[item])}
+        return explain[name](), name
+
+    def _closest_taken(self, row: int, item: int) -> str:
+        """The title of the item in the user's history whose ALS factors are closest to `item`'s."""
+        taken = self.seen_[row]
+        factors = self.side_.factors
+        unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-12)
+        return self.items_.titles[taken[int((unit[taken] @ unit[item]).argmax())]]
+
+    def _item_vectors(self, ids, text_vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
+                      keep: np.ndarray) -> np.ndarray | None:
+        """Unit text vectors of the items: the catalogue text's, else the mean of the texts written about
+        the item (those kept); None when no item has a text."""
+        index = {item: n for n, item in enumerate(ids)}
+        out = np.zeros((len(ids), text_vectors.shape[1]), np.float32)
+        filled = np.zeros(len(ids), bool)
+        if self.corpus.items:
+            for n, (item, k) in enumerate(zip(self.corpus.items, keep)):
+                if item and k and item in index:
+                    out[index[item]] += text_vectors[n]
+                    filled[index[item]] = True
+        catalogue = self.corpus.catalogue
+        if catalogue is not None and catalogue_vectors is not None:
+            at = [index[i] for i in catalogue.item_ids]
+            out[at], filled[at] = catalogue_vectors, True
+        if not filled.any():
+            return None
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def _profiles(self, users, shares, predicted, user_factors, liked, keep, item_vectors) -> Profiles:
+        """What the signals know about each known user; sources are the items they liked (each item's
+        vector once) and the texts they wrote (those kept)."""
+        row = {user: n for n, user in enumerate(users)}
+        index = {item: n for n, item in enumerate(self.items_.ids)}
+        owner, source = [], []
+        vectors, names, was_liked = [], [], []
+        if item_vectors is not None:
+            if liked is not None:
+                pairs = liked[["user_id", "item_id"]].drop_duplicates()
+                pairs = pairs[pairs["item_id"].map(lambda i: i in index and item_vectors[index[i]].any())]
+                distinct = list(dict.fromkeys(pairs["item_id"]))
+                at = {item: n for n, item in enumerate(distinct)}
+                vectors += [item_vectors[[index[i] for i in distinct]].reshape(-1, item_vectors.shape[1])]
+                names += [self.items_.titles[index[i]] for i in distinct]
+                was_liked += [True] * len(distinct)
+                owner += pairs["user_id"].map(row).tolist()
+                source += pairs["item_id"].map(at).tolist()
+            texts = [n for n, (user, k) in enumerate(zip(self.corpus.users, keep)) if user and k and user in row]
+            first = len(names)
+            vectors.append(self.vectors[texts].reshape(-1, self.vectors.shape[1]))
+            names += [reasons.snippet(self.corpus.texts[n]) for n in texts]
+            was_liked += [False] * len(texts)
+            owner += [row[self.corpus.users[n]] for n in texts]
+            source += list(range(first, first + len(texts)))
+        owner, source = np.array(owner, dtype=np.int64), np.array(source, dtype=np.int64)
+        order = np.argsort(owner, kind="stable")
+        sources = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, self.vectors.shape[1]), np.float32)
+        sources /= np.maximum(np.linalg.norm(sources, axis=1, keepdims=True), 1e-12)
+        wrote = np.zeros(len(users), bool)
+        wrote[[row[u] for u, k in zip(self.corpus.users, keep) if u and k and u in row]] = True
+        liked_any = np.zeros(len(users), bool)
+        if liked is not None:
+            liked_any[[row[u] for u in liked["user_id"].unique() if u in row]] = True
+        return Profiles(ids=tuple(users), shares=shares, predicted=predicted, factors=user_factors,
+                        has_events=np.array([len(s) > 0 for s in self.seen_], bool), sources=sources,
+                        source_index=source[order], starts=np.searchsorted(owner[order], np.arange(len(users) + 1)),
+                        source_names=tuple(names), source_liked=np.array(was_liked, bool), wrote=wrote,
+                        liked=liked_any)
