@@ -8,13 +8,14 @@ from ui import charts, session
 
 session.page_start()
 
-ROLES = ("text", "user", "item", "label", "time")
+ROLES = ("text", "user", "item", "label", "time", "domain")
 TYPES = sorted(extension.lstrip(".") for extension in FORMATS)
 
 
-def loaded(corpus, message: str) -> None:
+def loaded(corpus, message: str, upload: str | None = None) -> None:
     session.use(corpus)
     st.session_state.loaded_message = message
+    st.session_state.loaded_upload = upload  # the uploaded file now in use, whose mapping then folds away
     st.rerun()  # so that the sidebar shows the new dataset
 
 
@@ -34,20 +35,24 @@ log = log_column.file_uploader("Interaction log (optional: user id, item id, rat
 vectors = vectors_column.file_uploader("Vectors of the texts (optional: from `python -m core embed`)", type=["parquet"],
                                        key="upload_vectors")
 if texts is not None:
+    # Once this file is loaded, its mapping and preview fold away (the preview below shows what was loaded).
+    place = st.expander(f"Change how the columns of {texts.name} are read") \
+        if st.session_state.get("loaded_upload") == texts.file_id else st.container()
     try:
         frame, _ = session.read_upload(texts)
-        st.write("Which column holds what?")
+        place.write("Which column holds what?")
         columns = {}
-        for column, role in zip(st.columns(len(ROLES)), ROLES):
+        for column, role in zip(place.columns(len(ROLES)), ROLES):
             options = ([] if role == "text" else [None]) + list(frame.columns)
             guess = guess_column(frame.columns, role)
             columns[role] = column.selectbox(role.title(), options, options.index(guess) if guess in options else 0,
                                              format_func=lambda c: "— none —" if c is None else c,
                                              key=f"map_{role}_{texts.file_id}")
-        st.dataframe(frame.head(10), hide_index=True)
-        if st.button("Load this file", type="primary", icon=":material/check:"):
+        place.dataframe(frame.head(10), hide_index=True)
+        if place.button("Load this file", type="primary", icon=":material/check:"):
             loaded(session.with_vectors(session.corpus_from_upload(texts, columns, catalogue, log), vectors),
-                   f"{texts.name} is loaded" + (f" with the vectors in {vectors.name}." if vectors else "."))
+                   f"{texts.name} is loaded" + (f" with the vectors in {vectors.name}." if vectors else "."),
+                   upload=texts.file_id)
     except CoreError as exc:
         st.error(charts.markdown(f"This data could not be used: {exc}") + "\n\n"
                  + charts.markdown(f"The data loaded before ({session.corpus().report.source}) stays loaded."))

@@ -291,12 +291,12 @@ def test_a_new_users_text_also_gets_recommendations_with_the_tfidf_baseline():
     assert len(at.table[1].value) == 10
 
 
-def test_the_offline_evaluation_compares_the_project_with_popularity():
+def test_the_offline_evaluation_compares_the_recommender_shown_with_popularity():
     at = start("recommendations")
     table = at.table[-1].value
     assert list(table.columns) == ["HR@10", "± SE", "NDCG@10", "Coverage", "Top-10 % share"]
-    assert {"project", "collaborative alone (ALS)", "popularity", "random"} <= set(table.index)
-    assert table.loc["project", "HR@10"] >= table.loc["popularity", "HR@10"] - table.loc["popularity", "± SE"]
+    assert {"this recommender", "collaborative alone (ALS)", "popularity", "random"} <= set(table.index)
+    assert table.loc["this recommender", "HR@10"] >= table.loc["popularity", "HR@10"] - table.loc["popularity", "± SE"]
 
 
 def test_the_page_shows_the_weights_the_list_and_the_evaluation_share():
@@ -332,6 +332,7 @@ def test_the_apps_run_record_equals_the_command_lines_for_the_same_data_and_sett
     assert main(["run", "--out", str(tmp_path)]) == 0
     cli = json.loads((tmp_path / "run.json").read_text())
     assert set(app.pop("seconds")) == set(cli.pop("seconds"))  # the same stages, timed in each
+    assert app.pop("peak_memory_mb") > 0 and cli.pop("peak_memory_mb") > 0  # measured in each
     assert app == cli
 
 
@@ -340,7 +341,7 @@ def test_the_apps_run_record_equals_the_command_lines_for_the_same_data_and_sett
 def test_an_uploaded_csv_is_mapped_by_column_name_and_becomes_the_dataset(downloads):
     at = upload(start("data"), "reviews.csv", posts_csv([("u9", "=HYPERLINK(\"http://x\")", "finance")]))
     assert {s.label: s.value for s in at.selectbox} == {"Text": "review", "User": "author", "Item": None,
-                                                        "Label": "category", "Time": None}
+                                                        "Label": "category", "Time": None, "Domain": None}
     next(s for s in at.selectbox if s.label == "Label").select_index(0).run()  # "— none —"
     at.button[1].click().run()  # "Load this file"
     assert at.success[0].value == r"reviews\.csv is loaded\."  # markdown-escaped: shown as typed

@@ -88,3 +88,36 @@ def test_the_topic_views_show_time_labels_map_hierarchy_and_domains():
     assert pd.DataFrame(chart(at, "per_domain")["data"][0]["z"]).shape == (2, 8)
     links = at.dataframe[0].value
     assert len(links) and (links["lift"] > 0).all()
+
+
+def test_without_a_user_column_the_pages_say_so_and_offer_more_like_this():
+    from tests.test_app import posts_csv, upload
+
+    at = upload(start("data"), "reviews.csv", posts_csv())
+    next(s for s in at.selectbox if s.label == "User").select_index(0).run()  # "— none —"
+    at.button[1].click().run()  # "Load this file"
+    at.switch_page("pages/interests.py").run()
+    assert not at.exception and "no user column" in at.info[0].value
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception and "no user column" in at.info[0].value
+    similar = at.dataframe[0].value
+    chosen = at.selectbox(key="similar_to").value
+    assert len(similar) == 10 and chosen not in set(similar["row"])  # never the text itself
+    assert similar["similarity"].is_monotonic_decreasing
+    assert "There is no interaction log" in at.info[-1].value  # and how to get one
+
+
+def test_items_of_one_domain_are_offered_from_what_a_user_writes_in_another():
+    from core.data import load_demo
+
+    demo = load_demo()
+    both = sorted({u for u, d in zip(demo.users, demo.domains) if d == "forum"}
+                  & {u for u, d in zip(demo.users, demo.domains) if d == "reviews"})
+    reviewed = {i for i, d in zip(demo.items, demo.domains) if d == "reviews" and i}
+    at = start("recommendations")
+    at.selectbox(key="w_user").set_value(both[0]).run()
+    at.selectbox(key="domain_from").set_value("forum").run()
+    at.selectbox(key="domain_to").set_value("reviews").run()
+    assert not at.exception and "Across domains" in [h.value for h in at.subheader]
+    offered = at.table[1].value["Item id"]
+    assert len(offered) and set(offered) <= reviewed

@@ -168,7 +168,8 @@ def corpus_from_upload(upload, columns: dict, catalogue=None, interactions=None)
     """A Corpus from the uploaded texts with the mapped columns, plus an optional catalogue and log."""
     frame, info = read_upload(upload)
     return build_corpus(frame, columns["text"], user_col=columns["user"], item_col=columns["item"],
-                        label_col=columns["label"], time_col=columns["time"], source=upload.name, info=info,
+                        label_col=columns["label"], time_col=columns["time"], domain_col=columns.get("domain"),
+                        source=upload.name, info=info,
                         catalogue=build_catalogue(read_upload(catalogue)[0]) if catalogue else None,
                         interactions=build_interactions(read_upload(interactions)[0]) if interactions else None,
                         files={"items": catalogue.name if catalogue else None,

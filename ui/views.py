@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from core import export
-from core.analysis import period_of
+from core.analysis import period_of, similar_texts
+from core.domains import recommend_across_domains
 from core.evaluate import FIGURES
 from ui import charts, session, stages
 
@@ -111,11 +112,33 @@ def top_interests(n: int = 5) -> pd.Series:
 
 EVALUATION_COLUMNS = {"hr@10": "HR@10", "hr@10 se": "± SE", "ndcg@10": "NDCG@10", "coverage": "Coverage",
                       "popular share": "Top-10 % share"}
-SYSTEMS = {"project": "project", "collaborative": "collaborative alone (ALS)", "popularity": "popularity",
+SYSTEMS = {"project": "this recommender", "collaborative": "collaborative alone (ALS)", "popularity": "popularity",
            "random": "random"}
 
 
 def evaluation_frame(evaluation) -> pd.DataFrame:
-    """One row per system of a core.recommender.Evaluation (the project first), its figures as columns."""
+    """One row per system of a core.recommender.Evaluation (the recommender shown first), its figures as columns."""
     rows = {label: evaluation.systems[name] for name, label in SYSTEMS.items() if name in evaluation.systems}
     return pd.DataFrame(rows).T.reindex(columns=list(EVALUATION_COLUMNS)).rename(columns=EVALUATION_COLUMNS)
+
+
+def popularity_below_random(table: pd.DataFrame) -> bool:
+    return table.loc["popularity", "HR@10"] < table.loc["random", "HR@10"]
+
+
+def more_like_this(row: int, n: int = 10) -> pd.DataFrame:
+    """The texts nearest to one text (never the text itself or a copy of it), for a file without users."""
+    c = session.corpus()
+    return similar_texts(stages.get("vectors").texts, c.texts, row, n)
+
+
+def user_domains(user: str) -> list[str]:
+    """The domains a user writes in, in first-seen order."""
+    c = session.corpus()
+    return list(dict.fromkeys(d for u, d in zip(c.users, c.domains or ()) if u == user))
+
+
+def across_domains(user: str, source: str, target: str) -> pd.DataFrame:
+    """Items of domain `target` for `user` from what they write in `source` (core.domains)."""
+    return recommend_across_domains(session.corpus(), stages.get("labels"), stages.get("items"), stages.get("topics"),
+                                    user, source, target, top_n=session.settings().top_n)
