@@ -159,7 +159,10 @@ colour = session.choose("Colour by", "colour", ["topic", "user"] + (["label"] if
                         widget=colour_column.selectbox)
 highlight = session.choose("Highlight one user's texts", "highlight", [None, *dict.fromkeys(corpus.users)],
                            widget=user_column.selectbox, format_func=lambda u: "nobody" if u is None else u)
-st.plotly_chart(charts.scatter(views.view_frame(), colour, highlight), key="scatter")
+frame = views.view_frame()
+st.plotly_chart(charts.scatter(frame, colour, highlight), key="scatter")
+if note := charts.colour_note(frame, colour):
+    st.caption(note)
 
 if session.settings().model not in MODELS and (record := read_record(session.settings().model)) is not None:
     st.subheader("Before and after adaptation")

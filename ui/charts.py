@@ -53,6 +53,16 @@ def _layout(fig: go.Figure, title: str, height: int | None = None, **layout) -> 
     return fig
 
 
+def colour_note(frame: pd.DataFrame, colour: str) -> str | None:
+    """What a reader of the scatter needs to know when its colours cannot tell every group apart."""
+    groups = frame[colour].nunique()
+    if groups <= len(PALETTE):
+        return None
+    legend = "with no legend, " if groups > MAX_LEGEND else ""
+    return (f"{groups} {colour}s share {len(PALETTE)} colours, {legend}so a colour is not one {colour}: hover a point "
+            f"to see its {colour}" + (", or highlight one user's texts." if colour == "user" else "."))
+
+
 def scatter(frame: pd.DataFrame, colour: str = "topic", highlight: str | None = None) -> go.Figure:
     """The UMAP view: one point per text, coloured by `colour` (a column of `frame`), with the text
     (shortened), the user and the topic on hover. `highlight` enlarges one user's points and fades the rest.
