@@ -33,10 +33,11 @@ ROOTS = ("corpus", "context")  # what a run starts from: the data, and where to 
 @dataclass(frozen=True, kw_only=True)
 class Context:
     """What a stage may use besides its inputs and settings, and which never changes its result: the disk
-    cache of embeddings and a progress callback, progress(done, total)."""
+    cache of embeddings, a progress callback, progress(done, total), and embeddings made before (KnownVectors)."""
 
     cache: EmbeddingCache | None = None
     progress: Callable[[int, int], None] | None = None
+    known: KnownVectors | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +55,21 @@ class Embeddings:
     precision_why: str = ""
     read_in_part: int = 0
     language_means: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnownVectors:
+    """Embeddings made before, for the corpus with `fingerprint` under `settings` (read from a saved session,
+    core.sessions, or made by the app's background job): the vectors stage returns them instead of embedding
+    when its corpus and the settings it reads are the same."""
+
+    fingerprint: str
+    settings: Settings
+    embeddings: Embeddings
+
+    def fits(self, corpus: Corpus, settings: Settings) -> bool:
+        return stage_key("vectors", self.settings) == stage_key("vectors", settings) and \
+            self.fingerprint == corpus.fingerprint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,7 +93,9 @@ def model_choice(corpus: Corpus, settings: Settings) -> tuple[str, str]:
 
 
 def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
-    """Vectors of the texts and of the catalogue items, embedded together in one space."""
+    """Vectors of the texts and of the catalogue items, embedded together in one space (or the known ones)."""
+    if context.known is not None and context.known.fits(corpus, settings):
+        return context.known.embeddings
     model, why = model_choice(corpus, settings)
     embedder = load_embedder(model, settings.windows, settings.precision, settings.seed)
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []

@@ -211,12 +211,7 @@ def build_interactions(frame: pd.DataFrame, user_col: str | None = None, item_co
 
 
 def load_demo() -> Corpus:
-    """The bundled demo: posts by users, an item catalogue and an interaction log."""
-    posts, info = read_table(ASSETS / "demo_posts.csv")
-    items, _ = read_table(ASSETS / "demo_items.csv")
-    log, _ = read_table(ASSETS / "demo_interactions.csv")
-    return build_corpus(posts, "text", user_col="user_id", item_col="item_id", label_col="interest",
-                        time_col="time", source="bundled demo", info=info,
-                        files={"items": "bundled demo items", "interactions": "bundled demo interactions"},
-                        catalogue=build_catalogue(items, "item_id", "text", "title"),
-                        interactions=build_interactions(log, "user_id", "item_id", "rating", "time"))
+    """The bundled demo: posts by users, an item catalogue and an interaction log (core.data.sources)."""
+    from core.data.sources import demo_sources
+
+    return demo_sources().corpus()
