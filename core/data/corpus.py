@@ -209,9 +209,3 @@ def build_interactions(frame: pd.DataFrame, user_col: str | None = None, item_co
     log["time"] = _column(frame, time_col, "time") if time_col else [f"{i:012d}" for i in range(len(log))]
     return log
 
-
-def load_demo() -> Corpus:
-    """The bundled demo: posts by users, an item catalogue and an interaction log (core.data.sources)."""
-    from core.data.sources import demo_sources
-
-    return demo_sources().corpus()

@@ -73,3 +73,8 @@ def demo_sources() -> Sources:
                    columns={"text": "text", "user": "user_id", "item": "item_id", "label": "interest", "time": "time"},
                    catalogue=DataFile.read(ASSETS / "demo_items.csv", "bundled demo items"),
                    interactions=DataFile.read(ASSETS / "demo_interactions.csv", "bundled demo interactions"))
+
+
+def load_demo() -> Corpus:
+    """The bundled demo's corpus."""
+    return demo_sources().corpus()
