@@ -17,7 +17,7 @@ import pandas as pd
 from core import cluster, reduce
 from core.align import align, language_means
 from core.data import Corpus
-from core.embedders import AUTO, EmbeddingCache, choose_model, embed_texts, load_embedder, model_entry
+from core.embedders import AUTO, EmbeddingCache, choose_model, count_missing, embed_texts, load_embedder, model_entry
 from core.evaluate import topic_quality
 from core.interests import factorize, interests, positive
 from core.items import item_topics
@@ -109,6 +109,13 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
     return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
                       precision=getattr(embedder, "precision", ""), precision_why=getattr(embedder, "precision_reason", ""),
                       read_in_part=in_part, language_means=means)
+
+
+def pending_texts(settings: Settings, corpus: Corpus, cache: EmbeddingCache | None) -> int:
+    """How many distinct texts (and catalogue items) the vectors stage would embed now: those missing from
+    the disk cache; none for a model fitted on the corpus (the TF-IDF baseline is quick)."""
+    embedder = load_embedder(model_choice(corpus, settings)[0], settings.windows, settings.precision, settings.seed)
+    return count_missing(embedder, list(corpus.texts) + (list(corpus.catalogue.texts) if corpus.catalogue else []), cache)
 
 
 def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:

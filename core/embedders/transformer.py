@@ -12,6 +12,7 @@ from core.embedders.hardware import pick_device, resolve_precision
 from core.errors import CoreError
 from core.text import model_input
 
+GPU_BATCH, CPU_TOKENS = 32, 2048  # a forward pass's windows on a GPU, tokens on a CPU (see batch_size)
 MAX_WINDOWS = 64  # windows per text (~16k tokens); a longer text is embedded from this many spread evenly over it
 
 
@@ -22,9 +23,12 @@ class TransformerEmbedder:
     ----------
     path : the model folder (see core.embedders.registry for names such as 'default').
     name : what to call the model in messages.
-    batch_size : windows per forward pass (default 32). Shorter windows go in larger batches of as
-        many tokens (batch_size x max_length, at most 8 x batch_size windows): twice as fast on short
-        texts. fixed_batches=True keeps exactly batch_size windows per pass, as sentence-transformers does.
+    batch_size : windows per forward pass (default 32 on a GPU; on a CPU as many as hold 2,048 tokens, 8
+        windows of all-MiniLM-L6-v2 or 4 of multilingual-e5-small, which were as fast or faster than 32 on a
+        2-core CPU (bench/batches.py) and let progress move every few seconds instead of every half minute).
+        Shorter windows go in larger batches of as many tokens (batch_size x max_length, at most
+        8 x batch_size windows): twice as fast on short texts. fixed_batches=True keeps exactly batch_size
+        windows per pass, as sentence-transformers does.
     windows : embed texts longer than the model limit window by window and average the windows,
         weighted by their token counts (default True); False truncates like sentence-transformers.
         The model reads core.text.model_input of each text: encoded attachments and other long runs
@@ -40,19 +44,20 @@ class TransformerEmbedder:
 
     fitted_on_corpus = False
 
-    def __init__(self, path: Path, *, name: str = "", batch_size: int = 32, windows: bool = True,
+    def __init__(self, path: Path, *, name: str = "", batch_size: int | None = None, windows: bool = True,
                  precision: str = "auto", device: str | None = None, max_length: int | None = None,
                  max_windows: int = MAX_WINDOWS, fixed_batches: bool = False, lazy: bool = False):
         self.path, self.name = Path(path), name or Path(path).name
         self.layout: FolderLayout = read_layout(self.path)
         self.device = pick_device(device)
         self.precision, self.precision_reason = resolve_precision(precision, self.device)
-        self.batch_size, self.windows, self.fixed_batches = batch_size, windows, fixed_batches
+        self.windows, self.fixed_batches = windows, fixed_batches
         self.max_windows = max(1, max_windows)
         self.max_length = max_length or self.layout.max_length
         self.encoder = None
         if not lazy or self.max_length is None:
             self._load()
+        self.batch_size = batch_size or (max(1, CPU_TOKENS // self.max_length) if self.device == "cpu" else GPU_BATCH)
         self.key = "|".join([_model_identity(self.path), describe(self.layout), str(self.max_length),
                              f"windows<={self.max_windows}" if windows else "truncate",
                              "bf16-weights" if self.precision == "bf16" else self.precision, "no-blobs"])
