@@ -34,6 +34,7 @@ class Embedding:
     model: str
     job: jobs.Job | None = None
     waiting: bool = True  # queued behind another session's embedding
+    kept: int | None = None  # after a stop: texts in the disk cache (whole chunks; the last one's work is lost)
 
 
 def _key(settings: Settings) -> tuple:
@@ -127,11 +128,14 @@ def panel() -> None:
         st.session_state.embedding = None
         return
     if job.job.running:
-        st.fragment(_progress, run_every=1.0)()
+        st.fragment(_progress, run_every=0.5)()
     elif job.job.stopped:
-        st.info(charts.markdown(f"Embedding stopped: {job.job.done:,} of {job.job.total:,} texts are embedded and "
-                                "kept in the disk cache, so resuming starts where it stopped. Meanwhile the pages "
-                                "show the TF-IDF/LSA baseline."))
+        if job.kept is None:
+            corpus = session.corpus()
+            texts = set(corpus.texts) | set(corpus.catalogue.texts if corpus.catalogue else ())
+            job.kept = len(texts) - pending_texts(job.settings, corpus, session.disk_cache())
+        st.info(charts.markdown(f"Embedding stopped: {job.kept:,} texts are embedded and kept in the disk cache, so "
+                                "resuming starts from there. Meanwhile the pages show the TF-IDF/LSA baseline."))
         st.button("Resume embedding", on_click=resume, icon=":material/play_arrow:")
     elif job.job.error:
         st.error(charts.markdown(f"Embedding failed: {job.job.error} Meanwhile the pages show the TF-IDF/LSA "
@@ -140,7 +144,7 @@ def panel() -> None:
 
 
 def _progress() -> None:
-    """Redrawn every second while the job runs; the whole app reruns once it has finished."""
+    """Redrawn twice a second while the job runs; the whole app reruns once it has finished."""
     job = current()
     if job is None or not job.job.running:
         st.rerun()
