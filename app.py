@@ -11,9 +11,11 @@ if warming is not None:
     warming.info("Warming up: loading the libraries and the bundled demo, once after the server starts…",
                  icon=":material/hourglass_top:")
 page = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
-    st.Page("pages/topics.py", title="Topics", icon=":material/topic:", default=True),
+    st.Page("pages/topics.py", title="Topics", icon=":material/topic:"),
+    st.Page("pages/views.py", title="Topic views", icon=":material/timeline:"),
     st.Page("pages/interests.py", title="Interests", icon=":material/grid_on:"),
     st.Page("pages/recommendations.py", title="Recommendations", icon=":material/recommend:"),
     st.Page("pages/export.py", title="Export", icon=":material/download:"),

@@ -712,6 +712,23 @@ def draw(pool, used_items):
     return pool.pop(0)
 
 
+DOMAINS = ("forum", "reviews")
+
+
+def assign_domains(posts, profiles):
+    """Where each post was written, from a random stream of its own (so the rest of the data is unchanged):
+    six users in ten write in both domains, their main interest in their home domain and their other
+    interests in the other one; the rest write only in their home domain."""
+    rng = random.Random(SEED + 1)
+    for prof in profiles:
+        both, home = rng.random() < 0.6, rng.choice(DOMAINS)
+        away = DOMAINS[1 - DOMAINS.index(home)]
+        main_area = max(prof["counts"], key=prof["counts"].get)
+        for p in posts:
+            if p["user_id"] == prof["user_id"]:
+                p["domain"] = home if not both or p["interest"] == main_area else away
+
+
 def main():
     rng = random.Random(SEED)
     items, posts_by_area = build_items()
@@ -776,6 +793,7 @@ def main():
         p["post_id"] = "p%04d" % k
     posts.sort(key=lambda p: (p["user_id"], p["time"]))
     assert all(area_of_item[p["item_id"]] == p["interest"] for p in posts)
+    assign_domains(posts, profiles)
 
     def write(name, fields, rows):
         with open(os.path.join(HERE, name), "w", newline="", encoding="utf-8") as f:
@@ -788,7 +806,7 @@ def main():
                 w.writerow(r)
 
     write("demo_items.csv", ["item_id", "title", "text", "interest"], items)
-    write("demo_posts.csv", ["post_id", "user_id", "item_id", "text", "interest", "time"], posts)
+    write("demo_posts.csv", ["post_id", "user_id", "item_id", "text", "interest", "time", "domain"], posts)
     write("demo_interactions.csv", ["user_id", "item_id", "rating", "time"], interactions)
 
     n_users = len(profiles)
@@ -800,9 +818,12 @@ All texts were written for this project (not taken from any existing data set or
 and may be used freely under the project's licence. Regenerate with `python3 assets/make_demo.py`
 (stdlib only, deterministic: `random.Random({SEED})`).
 
-- `demo_posts.csv` ({len(posts)} rows): `post_id,user_id,item_id,text,interest,time` - short comments/reviews
-  users wrote about catalogue items. `interest` is the ground-truth area label; `time` is ISO 8601
-  (2026-01-01 .. 2026-06-30), increasing per user. {n_users} users, 4-12 posts each, mostly 1-3 interest areas.
+- `demo_posts.csv` ({len(posts)} rows): `post_id,user_id,item_id,text,interest,time,domain` - short
+  comments/reviews users wrote about catalogue items. `interest` is the ground-truth area label; `time` is
+  ISO 8601 (2026-01-01 .. 2026-06-30), increasing per user; `domain` is where it was written (`forum` or
+  `reviews`): {sum(len({p["domain"] for p in posts if p["user_id"] == u["user_id"]}) == 2 for u in profiles)} users
+  write in both, their main interest in one and the others in the other. {n_users} users, 4-12 posts each,
+  mostly 1-3 interest areas.
 - `demo_items.csv` ({len(items)} rows): `item_id,title,text,interest` - catalogue of articles, products and videos,
   10 per area; one item per area is written in Chinese.
 - `demo_interactions.csv` ({len(interactions)} rows): `user_id,item_id,rating,time` - ratings 1-5, 6-20 per user;

@@ -76,7 +76,7 @@ def cached_vectors(corpus, settings):
     with Timer() as c:
         vectors = embed(corpus, settings)
     print(f"embeddings of {len(corpus)} texts ({settings.precision}, "
-          f"{'windows' if settings.windows else 'truncated'}) ready in {c.seconds:.1f} s (disk cache)", flush=True)
+          f"{settings.windows} window(s) per text) ready in {c.seconds:.1f} s (disk cache)", flush=True)
     return vectors
 
 
@@ -97,8 +97,8 @@ def section_embed(quick: bool) -> None:
             "MovieLens titles": movies["title"].drop_duplicates().tolist()[:600 if quick else 3000],
             "MovieLens movie texts (title, genres, tags)": movies["text"].tolist()[:600 if quick else 3000]}
     rounds = 2 if quick else 3
-    truncated = TransformerEmbedder(minilm(), windows=False, precision="auto")
-    bf16 = TransformerEmbedder(minilm(), windows=False, precision="bf16")
+    truncated = TransformerEmbedder(minilm(), windows=1, precision="auto")
+    bf16 = TransformerEmbedder(minilm(), windows=1, precision="bf16")
     st = SentenceTransformer(str(minilm()), device="cpu")
     st.max_seq_length = truncated.max_length
     print(f"model all-MiniLM-L6-v2; sentence-transformers: batch 32, truncation at {truncated.max_length} tokens, "
@@ -529,7 +529,7 @@ def section_scale(quick: bool) -> None:
 
 READING_S = 15  # seconds spent on the first page before the other pages are opened
 PAGES = [("Data", "Rows read"), ("Embeddings", "coloured by topic"), ("Interests", "V: topics"),
-         ("Recommendations", "Offline evaluation"), ("Export", "Run settings"), ("Topics", "Representative texts")]
+         ("Recommendations", "Offline evaluation"), ("Export", "Run settings"), ("Topics", "Inside a topic")]
 
 
 def first_umap_seconds() -> list[float]:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from core import cluster
-from core.embedders import MODELS
+from core.embedders import MAX_WINDOWS, MODELS
 from core.embedders.hardware import PRECISIONS
 from core.errors import CoreError
 from core.settings import Settings
@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="topics, interests and recommendations for a file of texts (or the demo)")
     run.add_argument("texts", nargs="?", help="CSV, TSV, XLSX, JSON, JSONL or TXT file; the bundled demo when omitted")
     run.add_argument("--text-col", default="text")
-    for role in ("user", "item", "label", "time"):
+    for role in ("user", "item", "label", "time", "domain"):
         run.add_argument(f"--{role}-col")
     run.add_argument("--items", help="item catalogue file (item id + text)")
     run.add_argument("--interactions", help="interaction log (user id, item id, optional rating and time)")
@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--k", type=int, default=Settings.k)
     run.add_argument("--min-cluster-size", type=int)
     run.add_argument("--keep-outliers", action="store_true", help="HDBSCAN: leave outliers as topic -1")
+    run.add_argument("--topic-names", help="a CSV or other table with the columns topic and name: what to call "
+                                           "each topic everywhere (keywords still describe it)")
     run.add_argument("--view-dims", type=int, default=Settings.view_dims, choices=[2, 3],
                      help="dimensions of the UMAP view written to documents.csv (x, y and z for 3)")
     run.add_argument("--factors", type=int, default=Settings.factors)
@@ -88,7 +90,9 @@ def _model_args(parser) -> None:
     parser.add_argument("--model", default=Settings.model,
                         help="; ".join(f"{m.name}: {m.label}" for m in MODELS.values())
                              + "; or a local model folder, or a Hugging Face id already downloaded")
-    parser.add_argument("--truncate", action="store_true", help="cut long texts at the model limit instead of windows")
+    parser.add_argument("--windows", type=int, default=Settings.windows,
+                        help=f"windows of a long text the model reads, 1 to {MAX_WINDOWS} (default {Settings.windows}: "
+                             "up to the model's limit; more are spread evenly over a longer text)")
     parser.add_argument("--precision", default=Settings.precision, choices=PRECISIONS,
                         help="auto (default): bf16 where the hardware computes it natively, else fp32")
     parser.add_argument("--seed", type=int, default=Settings.seed)
@@ -113,7 +117,7 @@ def _sources(args):
         return demo_sources()
     return Sources(texts=DataFile.read(args.texts),
                    columns={"text": args.text_col, "user": args.user_col, "item": args.item_col,
-                            "label": args.label_col, "time": args.time_col},
+                            "label": args.label_col, "time": args.time_col, "domain": args.domain_col},
                    catalogue=DataFile.read(args.items) if args.items else None,
                    interactions=DataFile.read(args.interactions) if args.interactions else None)
 
@@ -126,19 +130,24 @@ def _given(argv) -> set[str]:
     return set(vars(parser.parse_args(argv)))
 
 
-DATA_OPTIONS = {"texts", "text_col", "user_col", "item_col", "label_col", "time_col", "items", "interactions"}
+DATA_OPTIONS = {"texts", "text_col", "user_col", "item_col", "label_col", "time_col", "domain_col", "items",
+                "interactions"}
 
 
 def _settings(args, base: Settings | None = None, given: set[str] = frozenset()) -> Settings:
     """The settings the options say; with `base` (a reopened session's), only those written on the command line
     change it."""
-    values = {"model": args.model, "windows": not args.truncate, "precision": args.precision, "method": args.method,
-              "k": args.k, "min_cluster_size": args.min_cluster_size, "reassign_outliers": not args.keep_outliers,
-              "view_dims": args.view_dims, "factors": args.factors, "top_n": args.top_n,
+    from core import data
+    from core.curation import read_names
+
+    topic_names = read_names(data.read_table(args.topic_names)[0]) if args.topic_names else ()
+    values = {"model": args.model, "windows": args.windows, "precision": args.precision, "method": args.method,
+              "topic_names": topic_names, "k": args.k, "min_cluster_size": args.min_cluster_size,
+              "reassign_outliers": not args.keep_outliers, "view_dims": args.view_dims, "factors": args.factors, "top_n": args.top_n,
               "popularity_weight": args.popularity_weight, "min_rating": args.min_rating, "seed": args.seed}
     if base is None:
         return Settings(**values)
-    option = {"windows": "truncate", "reassign_outliers": "keep_outliers"}
+    option = {"reassign_outliers": "keep_outliers"}
     return dataclasses.replace(base, **{name: value for name, value in values.items() if option.get(name, name) in given})
 
 
@@ -147,7 +156,7 @@ def _check_out(args) -> None:
     from core.export import OUTPUT_NAMES
 
     out = Path(args.out).resolve()
-    inputs = (args.texts, args.items, getattr(args, "interactions", None))
+    inputs = (args.texts, args.items, getattr(args, "interactions", None), getattr(args, "topic_names", None))
     for given in inputs:
         if given and Path(given).resolve().parent == out and Path(given).name in OUTPUT_NAMES:
             raise CoreError(f"Writing to '{args.out}' would replace the input file '{Path(given).name}'. "
@@ -221,7 +230,7 @@ def _evaluate_recs(args) -> None:
         frame, info = data.read_table(args.texts)
         texts = data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col, info=info)
     n_docs = len(texts) if texts is not None else len(catalogue.texts) if catalogue else 0
-    settings = Settings(model=args.model, windows=not args.truncate, precision=args.precision,
+    settings = Settings(model=args.model, windows=args.windows, precision=args.precision,
                         k=max(1, min(args.k, n_docs)), factors=args.factors, popularity_weight=args.popularity_weight,
                         min_rating=args.min_rating, seed=args.seed)
     results = fit_recommender(catalogue, settings, texts=texts, cache=EmbeddingCache(),

@@ -174,5 +174,7 @@ METHODS = {m.name: m for m in (
     Method(name="agglomerative", label="Agglomerative (choose k)", takes_k=True, space="embeddings",
            fit=_with_k(_agglomerative)),
     Method(name="lda", label="LDA on word counts (choose k)", takes_k=True, space="words", fit=_lda,
-           sweep_step=4),  # about a second per fit on the demo
+           sweep_step=4,  # about a second per fit on the demo
+           caveat="LDA reads word counts only, without the language model: on the demo its topics agreed with the "
+                  "interests at NMI 0.07 (KMeans 0.75) and it took about 40 times as long. Use it as a baseline."),
 )}

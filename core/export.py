@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import analysis
 from core.data import ESCAPE_MARKER
 from core.data.corpus import NUMBER
-from core.embedders import MAX_WINDOWS
 from core.errors import CoreError
 from core.pipeline import Result
 from core.versions import package_versions
@@ -39,7 +39,7 @@ def documents_table(result: Result) -> pd.DataFrame:
 def topics_table(result: Result) -> pd.DataFrame:
     return pd.DataFrame({
         "topic": [t.id for t in result.topics], "size": [t.size for t in result.topics],
-        "label": [t.label for t in result.topics], "keywords": [", ".join(t.words) for t in result.topics],
+        "label": [t.label for t in result.topics], "name": [t.name for t in result.topics], "keywords": [", ".join(t.words) for t in result.topics],
         "weights": [", ".join(f"{w:.4f}" for w in t.weights) for t in result.topics]})
 
 
@@ -50,7 +50,6 @@ def run_record(result: Result) -> dict:
     return {"settings": result.settings.record(), "seed": result.settings.seed,
             "model": {"name": vectors.model, "why": vectors.why, "precision": vectors.precision,
                       "precision_why": vectors.precision_why, "texts_read_in_part": vectors.read_in_part},
-            "max_windows_per_text": MAX_WINDOWS,
             "data": {"source": report.source, "fingerprint": result.corpus.fingerprint, "texts": len(result.corpus),
                      "users": report.users, "rows": report.rows, "empty_dropped": report.empty_dropped,
                      "language": report.language, "encoding": report.encoding, "delimiter": report.delimiter,
@@ -104,28 +103,52 @@ def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
 
 
 def tables(result: Result) -> dict[str, pd.DataFrame]:
-    """The exported tables by file stem; R, U and V keep their user/topic index."""
-    return {"documents": documents_table(result), "topics": topics_table(result),
-            "R": result.interests.rename(columns=str).rename_axis("user_id"),
-            "U": result.factorization.U.rename_axis("user_id"),
-            "V": result.factorization.V.rename_axis("topic"),
-            "recommendations": result.recommendations}
+    """The exported tables by file stem: R with topic labels as columns, U and V with factors named by their
+    strongest topics, and the analysis views the data allows (topics over time with a time column, per label
+    with a label column, per domain and across domains with a domain column)."""
+    corpus, names = result.corpus, {t.id: t.label for t in result.topics}
+    factors = factor_names(result.factorization.V, names)
+    found = {"documents": documents_table(result), "topics": topics_table(result),
+             "R": result.interests.rename(columns=names).rename_axis("user_id"),
+             "U": result.factorization.U.rename(columns=factors).rename_axis("user_id"),
+             "V": result.factorization.V.rename(columns=factors, index=names).rename_axis("topic"),
+             "recommendations": result.recommendations,
+             "topic_map": analysis.topic_map(result.vectors.texts, result.labels, names, result.settings.seed),
+             "topic_hierarchy": analysis.topic_hierarchy(result.vectors.texts, result.labels, names)}
+    if corpus.times is not None:
+        found["topics_over_time"] = analysis.topics_over_time(corpus.times, result.labels, names)[0]
+    if corpus.labels is not None:
+        found["topics_per_label"] = analysis.shares(corpus.labels, result.labels, names, "label")
+    if corpus.domains is not None:
+        found["domains"] = analysis.shares(corpus.domains, result.labels, names, "domain")
+        found["domain_links"] = analysis.domain_links(corpus.users, corpus.domains, result.labels, names)
+    return found
 
 
-OUTPUT_NAMES = ("documents.csv", "topics.csv", "R.csv", "U.csv", "V.csv", "recommendations.csv",
-                "metrics.json", "run.json")
+def factor_names(V: pd.DataFrame, topic_names: dict[int, str]) -> dict[str, str]:
+    """Each latent factor named after the two topics that weigh most in it ("f0: 3: football + 5: running")."""
+    named = {}
+    for factor in V.columns:
+        top = V[factor].sort_values(ascending=False, kind="stable").index[:2]
+        named[factor] = f"{factor}: " + " + ".join(topic_names.get(t, str(t)) for t in top)
+    return named
+
+
+TABLES = ("documents", "topics", "R", "U", "V", "recommendations", "topic_map", "topic_hierarchy",
+          "topics_over_time", "topics_per_label", "domains", "domain_links")
+OUTPUT_NAMES = (*(f"{stem}.csv" for stem in TABLES), "metrics.json", "run.json")
 
 
 def write_outputs(result: Result, folder: Path) -> list[Path]:
-    """Write OUTPUT_NAMES into `folder`. Each file is written whole under a temporary name and then
-    renamed, so an interrupted run never leaves half a file."""
+    """Write each of tables() as CSV, metrics.json and run.json into `folder`. Each file is written whole
+    under a temporary name and then renamed, so an interrupted run never leaves half a file."""
     folder = Path(folder)
-    contents = [csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()]
-    contents += [json_bytes(result.metrics), json_bytes(run_record(result))]
+    files = {f"{stem}.csv": csv_bytes(frame, index=stem in ("R", "U", "V")) for stem, frame in tables(result).items()}
+    files |= {"metrics.json": json_bytes(result.metrics), "run.json": json_bytes(run_record(result))}
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, content in zip(OUTPUT_NAMES, contents, strict=True):
+        for name, content in files.items():
             path, partial = folder / name, folder / f".{name}.partial"
             partial.write_bytes(content)
             os.replace(partial, path)

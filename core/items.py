@@ -22,6 +22,7 @@ class Items:
     titles: tuple[str, ...]
     topics: np.ndarray
     popularity: np.ndarray
+    texts_are_items: bool = False
 
 
 def topic_centroids(vectors: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
@@ -81,7 +82,7 @@ def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalog
     if catalogue is None and corpus.items is None and interactions is None:
         return Items(ids=tuple(f"doc{i}" for i in range(len(labels))),
                      titles=tuple(t[:80] for t in corpus.texts), topics=one_hot(labels, k),
-                     popularity=np.zeros(len(labels)))
+                     popularity=np.zeros(len(labels)), texts_are_items=True)
     centroids = topic_centroids(vectors, labels, k)
     keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask
     doc_items = [i if m else "" for i, m in zip(corpus.items, keep)] if corpus.items else None

@@ -14,8 +14,9 @@ from core.text import tokenize_corpus
 
 @dataclass(frozen=True, kw_only=True)
 class Topic:
-    """One topic: its id, how many texts it holds, its top words and their keyword weights,
-    a short label, and the indices of its most representative texts."""
+    """One topic: its id, how many texts it holds, its top words and their keyword weights, the name an
+    analyst gave it (empty when none), a short label ("3: name" or "3: top · three · words"), and the
+    indices of its most representative texts."""
 
     id: int
     size: int
@@ -23,6 +24,12 @@ class Topic:
     weights: tuple[float, ...]
     label: str
     representatives: tuple[int, ...]
+    name: str = ""
+
+    @property
+    def title(self) -> str:
+        """What to call the topic in a sentence: its name, else its first three keywords."""
+        return self.name or " · ".join(self.words[:3]) or f"topic {self.id}"
 
 
 def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -70,13 +77,20 @@ def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int)
 
 
 def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None, *, top_n: int = 10,
-                    n_representatives: int = 3) -> list[Topic]:
+                    n_representatives: int = 3, names=(), stop_words=()) -> list[Topic]:
     """Topics in id order (outliers, id -1, last when present) with keywords, label, size and the
-    texts nearest the topic centroid in embedding space (`vectors`; first texts when None)."""
+    texts nearest the topic centroid in embedding space (`vectors`; first texts when None). `names` are
+    (topic, name) pairs; `stop_words` (topic, word) pairs keep a word out of a topic's keywords (topic
+    -1: out of every topic's)."""
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
     counts, vocab = count_words(texts)
     scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
+    names = dict(names)
+    for topic, word in stop_words:
+        at = np.searchsorted(vocab, word) if len(vocab) else 0
+        if at < len(vocab) and vocab[at] == word:
+            scores[slice(None) if topic < 0 else slice(topic, topic + 1), at] = 0
     topics = []
     for t in list(range(n_topics)) + ([-1] if (labels < 0).any() else []):
         members = np.flatnonzero(labels == t)
@@ -86,9 +100,11 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
             words, weights = tuple(str(vocab[i]) for i in best), tuple(round(float(row[i]), 5) for i in best)
         else:
             words, weights = (), ()
-        label = "Outliers" if t < 0 else (" · ".join(words[:3]) if words else f"Topic {t}")
+        name = names.get(t, "") if t >= 0 else ""
+        label = "Outliers" if t < 0 else (name or " · ".join(words[:3]) or f"Topic {t}")
         topics.append(Topic(id=t, size=len(members), words=words, weights=weights, label=f"{t}: {label}"
-                            if t >= 0 else label, representatives=_representatives(members, vectors, n_representatives)))
+                            if t >= 0 else label, representatives=_representatives(members, vectors, n_representatives),
+                            name=name))
     return topics
 
 

@@ -35,6 +35,7 @@ class Result:
     vectors: Embeddings
     space: np.ndarray | None
     view: np.ndarray
+    clusters: np.ndarray
     labels: np.ndarray
     topics: list[Topic]
     items: Items
@@ -118,7 +119,7 @@ def k_sweep(corpus: Corpus, space: np.ndarray | None, settings: Settings, ks) ->
     """Silhouette and NPMI coherence of the settings' method for each k in `ks`, in the same space."""
     rows = []
     for k in ks:
-        labels = BY_NAME["labels"].run(dataclasses.replace(settings, k=k), corpus, space)
+        labels = BY_NAME["clusters"].run(dataclasses.replace(settings, k=k), corpus, space)
         words = [list(t.words) for t in describe_topics(corpus.texts, labels, top_n=10) if t.id >= 0]
         figures = topic_quality(corpus.texts, words, labels, space)
         rows.append({"k": k, "silhouette": figures.get("silhouette"), "coherence": figures["npmi"]})

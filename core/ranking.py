@@ -62,7 +62,7 @@ def reason(user_share: np.ndarray, predicted: np.ndarray, item_topics: np.ndarra
     """One plain sentence: which topic made the item match, in its keywords, and how strongly."""
     contribution = predicted * item_topics
     t = int(contribution.argmax())
-    words = ", ".join(topics[t].words[:3]) if t < len(topics) and topics[t].words else f"topic {t}"
+    words = topics[t].name or ", ".join(topics[t].words[:3]) if t < len(topics) and topics[t].words else f"topic {t}"
     if contribution[t] <= 0:
         return "Popular with other users." if popular else "Among the closest matches left."
     if user_share[t] >= 0.1:

@@ -143,9 +143,11 @@ def _sequence(value, kind, args, path: str, unknown: list[str], depth: int):
         if len(value) != len(args):
             raise _refuse(path, value, f"a list of {len(args)} values")
         items = [_revive(v, a, f"{path}[{i}]", unknown, depth + 1) for i, (v, a) in enumerate(zip(value, args))]
-    else:
+    else:  # untyped items of a tuple or set that are lists were tuples (a list is not hashable; Settings is)
         item = args[0] if args else typing.Any
-        items = [_revive(v, item, f"{path}[{i}]", unknown, depth + 1) for i, v in enumerate(value)]
+        nested = tuple if item is typing.Any and kind is not list else item
+        items = [_revive(v, nested if isinstance(v, list) else item, f"{path}[{i}]", unknown, depth + 1)
+                 for i, v in enumerate(value)]
     try:
         return kind(items)
     except TypeError:  # an unhashable value in a set

@@ -4,16 +4,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from core import cluster
+from core.embedders.transformer import DEFAULT_WINDOWS
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """The settings of a run. `model` is a name from core.embedders.MODELS, a folder or a Hugging Face id,
-    or 'auto' (chosen by the corpus' language); `method` a name from core.cluster.METHODS;
-    `align_languages` takes each language's mean out of the vectors of a corpus in several (core.align)."""
+    or 'auto' (chosen by the corpus' language); `windows` how many windows of a long text the model reads
+    (core.embedders.transformer); `method` a name from core.cluster.METHODS;
+    `align_languages` takes each language's mean out of the vectors of a corpus in several (core.align);
+    `topic_edits`, `topic_names` and `stop_words` are an analyst's merges and splits, names and words kept
+    out of keywords (core.curation), tuples so that settings stay hashable."""
 
     model: str = "auto"
-    windows: bool = True
+    windows: int = DEFAULT_WINDOWS
     precision: str = "auto"
     align_languages: bool = True
     method: str = "kmeans"
@@ -23,6 +27,9 @@ class Settings:
     cluster_dims: int = 5
     n_neighbors: int = 15
     view_dims: int = 2
+    topic_edits: tuple = ()
+    topic_names: tuple = ()
+    stop_words: tuple = ()
     factors: int = 4
     top_n: int = 10
     popularity_weight: float = 0.1

@@ -3,8 +3,8 @@ the function that computes it. core.pipeline.run walks STAGES in order; the app 
 stage_key (the data, the stage's own settings and those of every stage before it), so neither can
 compute what the other would not, and no cache key is kept by hand.
 
-    corpus --vectors--> space --labels--> topics, items --> interests --> factorization --> recommendations
-             \\--> view                 \\--> quality                   evaluation (held-out interactions)
+    corpus --vectors--> space --clusters--> labels (curated) --> topics, items --> interests --> factorization
+             \\--> view                                         \\--> quality     --> recommendations, evaluation
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pandas as pd
 
 from core import cluster, reduce
 from core.align import align, language_means
+from core.curation import apply_edits
 from core.data import Corpus
 from core.embedders import AUTO, EmbeddingCache, choose_model, count_missing, embed_texts, load_embedder, model_entry
 from core.evaluate import topic_quality
@@ -138,8 +139,14 @@ def assign_topics(settings: Settings, corpus: Corpus, space: np.ndarray | None) 
         return cluster.cluster(list(corpus.texts) if space is None else space, settings.cluster_settings)
 
 
+def curate(settings: Settings, clusters: np.ndarray, space: np.ndarray | None, vectors: Embeddings) -> np.ndarray:
+    """The clustering's topics after the analyst's merges and splits (a split re-clusters in the same space)."""
+    return apply_edits(clusters, settings.topic_edits, vectors.texts if space is None else space, settings.seed)
+
+
 def topics(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings):
-    return describe_topics(corpus.texts, labels, vectors.texts, top_n=10)
+    return describe_topics(corpus.texts, labels, vectors.texts, top_n=10, names=settings.topic_names,
+                           stop_words=settings.stop_words)
 
 
 def items(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings):
@@ -155,7 +162,8 @@ def factorization(settings: Settings, R: pd.DataFrame):
 
 
 def recommendations(settings: Settings, corpus: Corpus, R: pd.DataFrame, fact, items, found) -> pd.DataFrame:
-    return recommend(R, fact.reconstructed, items, found, seen=seen_items(corpus.users, corpus.items, corpus.interactions),
+    own = items.ids if items.texts_are_items else corpus.items  # a user has seen what they wrote, and their own text
+    return recommend(R, fact.reconstructed, items, found, seen=seen_items(corpus.users, own, corpus.interactions),
                      top_n=settings.top_n, popularity_weight=settings.popularity_weight)
 
 
@@ -179,10 +187,12 @@ STAGES = (
           run=clustering_space, doing="Preparing the clustering space…"),
     Stage(name="view", inputs=("vectors",), reads=("view_dims", "n_neighbors", "seed"), run=view,
           doing="Projecting with UMAP for the view…"),
-    Stage(name="labels", inputs=("corpus", "space"),
+    Stage(name="clusters", inputs=("corpus", "space"),
           reads=("method", "topic_count", "min_cluster_size", "reassign_outliers", "seed"),
           run=assign_topics, doing="Finding topics…"),
-    Stage(name="topics", inputs=("corpus", "labels", "vectors"), reads=(), run=topics,
+    Stage(name="labels", inputs=("clusters", "space", "vectors"), reads=("topic_edits",), run=curate,
+          doing="Merging and splitting topics…"),
+    Stage(name="topics", inputs=("corpus", "labels", "vectors"), reads=("topic_names", "stop_words"), run=topics,
           doing="Describing the topics…"),
     Stage(name="items", inputs=("corpus", "labels", "vectors"), reads=("min_rating",), run=items,
           doing="Giving each item its topics…"),

@@ -55,8 +55,20 @@ def clean_for_keywords(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Words that describe no topic (time words, demonstratives, fillers; see generic_words.txt)."""
+    lines = Path(__file__).with_name("generic_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+@lru_cache(maxsize=1)
 def chinese_stop_words() -> frozenset[str]:
-    return frozenset((Path(__file__).with_name("stopwords_zh.txt")).read_text(encoding="utf-8").split())
+    return frozenset((Path(__file__).with_name("stopwords_zh.txt")).read_text(encoding="utf-8").split()) | generic_words()
+
+
+@lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    return ENGLISH_STOP_WORDS | generic_words()
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +94,7 @@ def chinese_words(run: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
     jieba-segmented Chinese words of 2+ characters without Chinese stop words (in simplified or traditional
-    characters, as written). Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
+    characters, as written); generic words (generic_words.txt) are stop words in both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
     tokens = []
     zh_stop = None
     for run in _RUNS.findall(clean_for_keywords(text)):
@@ -91,7 +103,7 @@ def tokenize(text: str) -> list[str]:
             tokens.extend(w for w in chinese_words(run) if len(w) > 1 and to_simplified(w) not in zh_stop)
         else:
             word = run.lower()
-            if len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word.isalpha():
+            if len(word) >= 3 and word not in english_stop_words() and word.isalpha():
                 tokens.append(word)
     return tokens
 

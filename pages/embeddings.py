@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.adapt import (DEFAULT_MAX_SECONDS, DEFAULT_STEPS, delete_adapted_model, fingerprint, list_adapted_models,
                         read_record)
-from core.embedders import AUTO, MODELS, cache_dir, load_embedder, model_entry
+from core.embedders import AUTO, MAX_WINDOWS, MODELS, cache_dir, load_embedder, model_entry
 from core.embedders.hardware import WARNING
 from core.errors import CoreError
 from core.settings import Settings
@@ -136,6 +136,10 @@ with st.expander("Adapt the model to these texts (experimental)", expanded=jobs.
     elif job is not None:
         finished_panel(job)
 
+session.choose("How much of a long text the model reads", "windows", [1, 2, 4, MAX_WINDOWS],
+               format_func=lambda n: "up to the model's limit (fastest)" if n == 1 else f"up to {n} windows, spread over it",
+               help="The default reads each text up to the model's limit, as sentence-transformers does; on BBC News "
+                    "reading every window took twice as long and found the same topics.")
 vectors = stages.get("vectors")
 items = f" and {len(vectors.catalogue)} catalogue items" if vectors.catalogue is not None else ""
 precision = f" in {vectors.precision} ({vectors.precision_why})" if vectors.precision else ""

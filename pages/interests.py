@@ -8,6 +8,11 @@ MAX_ROWS = 300  # more rows than this would not be readable in a heatmap
 session.page_start()
 
 st.title("Interests")
+if not session.corpus().has_users:
+    st.info("These texts have no user column, so there are no users' interests to show: each text would be a user "
+            "of its own. Map the column that says who wrote each text on the Data page (or load an interaction "
+            "log); the Topics page shows what the texts are about meanwhile.")
+    st.stop()
 R = stages.get("interests")
 factors_column, users_column = st.columns(2)
 with factors_column:
@@ -27,13 +32,15 @@ users = list(activity.index[:shown])
 st.caption(f"The heatmaps show the {len(users)} most active of {len(R)} users (texts written plus items rated); "
            "move the slider above to show more, and scroll the page for tall charts.")
 topic_names = stages.topic_labels()
+factor_names = views.factor_names()
 r_column, u_column = st.columns([3, 2])
 r_column.plotly_chart(charts.heatmap(R.loc[users].rename(columns=topic_names),
                                      "R: share of each user's activity per topic", "topic", "user"), key="R")
-u_column.plotly_chart(charts.heatmap(factorization.U.loc[users], "U: users × latent factors", "latent factor",
-                                     "user"), key="U")
-st.plotly_chart(charts.heatmap(factorization.V.rename(index=topic_names), "V: topics × latent factors",
-                               "latent factor", "topic"), key="V")
+u_column.plotly_chart(charts.heatmap(factorization.U.loc[users].rename(columns=factor_names),
+                                     "U: users × latent factors", "latent factor", "user"), key="U")
+st.plotly_chart(charts.heatmap(factorization.V.rename(index=topic_names, columns=factor_names),
+                               "V: topics × latent factors", "latent factor (named by its strongest topics)", "topic"),
+                key="V")
 
 st.subheader("One user's interest profile")
 user = session.choose("User", "user", list(activity.index), format_func=lambda u: f"{u} ({activity[u]} events)")

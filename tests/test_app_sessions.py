@@ -57,7 +57,7 @@ def test_a_saved_session_reopens_in_a_restarted_app_with_the_same_results_and_no
     assert "reviews.csv\n18 texts" in sidebar(fresh) and "k = 3" in sidebar(fresh)
     after = exports(fresh, downloads)
     assert calls["embed"] == 0
-    assert set(after) == set(before) and len(before) == 13
+    assert set(after) == set(before) and len(before) == 19  # 9 tables as CSV and JSON, and the metrics
     for name in before:
         assert after[name] == before[name], name
 

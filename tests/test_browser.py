@@ -110,20 +110,28 @@ def test_demo_topics_and_recommendations_in_a_browser(page):
     expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("343 texts · 48 users · 80 items")
     shoot(page, "1-data")
 
-    open_page(page, "Topics", "Representative texts", FIRST_RUN_S)  # embeds (or reads the cache) and runs UMAP
+    open_page(page, "Overview", "Next steps", FIRST_RUN_S)  # embeds (or reads the cache) and finds the topics
+    expect(page.get_by_text("This is the bundled demo")).to_be_visible()
+    shoot(page, "1b-overview")
+
+    open_page(page, "Topics", "Inside a topic", FIRST_RUN_S)
     expect(metric(page, "Topics")).to_have_text("8")
-    expect(page.get_by_test_id("stExpander")).to_have_count(8)
     slider = page.get_by_role("slider").first
     slider.focus()
     start = time.perf_counter()
     for _ in range(3):
         slider.press("ArrowLeft")
     expect(metric(page, "Topics")).to_have_text("5", timeout=30_000)
-    wait_for(page, "Representative texts")
+    wait_for(page, "Inside a topic")
     print(f"\nk 8 -> 5 in the browser: the page had settled {time.perf_counter() - start:.2f} s after the key presses")
-    expect(page.get_by_test_id("stExpander")).to_have_count(5)
     expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("k = 5")
     shoot(page, "2-topics")
+
+    page.get_by_text("Rename, merge or split topics").click()
+    page.get_by_label("New name (empty: back to its keywords)").fill("Kitchen and recipes")
+    page.get_by_role("button", name="Rename").click()
+    wait_for(page, "0: Kitchen and recipes")
+    shoot(page, "2b-renamed")
 
     open_page(page, "Recommendations", "Offline evaluation")
     expect(page.locator("table").first).to_contain_text("About")  # a reason names the topic's keywords
@@ -134,10 +142,10 @@ def test_demo_topics_and_recommendations_in_a_browser(page):
     shoot(page, "3-recommendations")
 
     for number, (title, ready) in enumerate([("Embeddings", "coloured by topic"), ("Interests", "V: topics"),
-                                             ("Export", "Run settings")], 4):
+                                             ("Topic views", "Topics over time"), ("Export", "Run settings")], 4):
         open_page(page, title, ready)
         shoot(page, f"{number}-{title.lower()}")
-    expect(page.get_by_test_id("stDownloadButton")).to_have_count(14)  # 6 tables x CSV and JSON, metrics, run
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(26)  # 12 tables x CSV and JSON, metrics, run
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 

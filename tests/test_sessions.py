@@ -69,6 +69,27 @@ def test_a_reopened_session_gives_the_same_topics_names_and_recommendations_with
     assert np.array_equal(after.vectors.texts, before.vectors.texts)
 
 
+def test_topic_names_merges_stop_words_windows_and_the_domain_column_survive_a_reopen(monkeypatch):
+    """An analyst's curation (issue 13) and the domain column are part of a session like any other setting."""
+    frame = pd.read_csv(io.BytesIO(posts()))
+    frame["where"] = ["forum" if n % 2 else "reviews" for n in range(len(frame))]
+    sources = Sources(texts=DataFile(name="reviews.csv", data=frame.to_csv(index=False).encode()),
+                      columns={"text": "review", "user": "author", "item": "item", "domain": "where"})
+    settings = Settings(model="tfidf", k=4, windows=2, topic_edits=(("merge", 0, 3),),
+                        topic_names=((0, "Baking and more"), (1, "Ball games")), stop_words=((1, "match"),))
+    corpus = sources.corpus()
+    before = run(corpus, settings)
+    known = KnownVectors(fingerprint=corpus.fingerprint, settings=settings, embeddings=before.vectors)
+    reopened = sessions.read_session(sessions.write_session(sources=sources, corpus=corpus, settings=settings,
+                                                            known=known), name="curated.zip")
+    assert reopened.settings == settings and reopened.corpus.domains == corpus.domains == tuple(frame["where"])
+    monkeypatch.setattr(stages, "embed_texts", lambda *a, **k: pytest.fail("the reopened session embedded texts"))
+    after = run(reopened.corpus, reopened.settings, known=reopened.known)
+    same_results(before, after)
+    assert [t.label for t in after.topics][:2] == ["0: Baking and more", "1: Ball games"] and len(after.topics) == 3
+    assert "match" not in next(t.words for t in after.topics if t.id == 1)
+
+
 def test_the_command_line_saves_and_reopens_a_session_and_options_change_its_settings(tmp_path, monkeypatch):
     (tmp_path / "reviews.csv").write_bytes(posts())
     session = tmp_path / "work.topicdash.zip"

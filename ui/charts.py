@@ -142,3 +142,58 @@ def heatmap(matrix: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.
     fig.update_yaxes(title=y_title, autorange="reversed", type="category")
     fig.update_xaxes(title=x_title, type="category", tickangle=-30)
     return _layout(fig, title, 160 + 18 * len(matrix))
+
+
+def shares_over_time(frame: pd.DataFrame, period: str) -> go.Figure:
+    """Topics over time: each topic's share of the texts in each period, stacked to 100 %."""
+    fig = go.Figure()
+    for n, (label, rows) in enumerate(frame.groupby("topic_label", sort=False)):
+        fig.add_trace(go.Scatter(x=rows["period"], y=rows["share"], name=safe(label, 40), stackgroup="one",
+                                 mode="lines", line_color=PALETTE[n % len(PALETTE)],
+                                 hovertemplate="%{x}: %{y:.0%}<extra>" + safe(label, 40) + "</extra>"))
+    fig.update_yaxes(title="share of the period's texts", tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title=period, type="category")
+    return _layout(fig, f"Topics over time (by {period})", 420)
+
+
+def share_heatmap(frame: pd.DataFrame, row: str, title: str) -> go.Figure:
+    """Each group's (label's, domain's) texts shared out over the topics: rows sum to 100 %."""
+    matrix = frame.pivot_table(index=row, columns="topic_label", values="share", fill_value=0, sort=False)
+    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=[safe(c, 40) for c in matrix.columns],
+                               y=[safe(i, 30) for i in matrix.index], colorscale="Blues", zmin=0, zmax=1,
+                               hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>"))
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    fig.update_xaxes(type="category", tickangle=-30, automargin=True)
+    return _layout(fig, title, 200 + 24 * len(matrix))
+
+
+def topic_map(frame: pd.DataFrame) -> go.Figure:
+    """The intertopic distance map: one bubble per topic, area by size; close topics are close."""
+    size = np.sqrt(frame["size"].to_numpy(dtype=float))
+    fig = go.Figure(go.Scatter(x=frame["x"], y=frame["y"], mode="markers+text",
+                               text=[safe(label, 30) for label in frame["topic_label"]], textposition="top center",
+                               marker=dict(size=10 + 50 * size / max(size.max(), 1), color=PALETTE[:len(frame)],
+                                           opacity=0.6, line=dict(width=1, color="white")),
+                               customdata=frame["size"], hovertemplate="%{text}: %{customdata} texts<extra></extra>"))
+    axes = dict(showticklabels=False, title=None, zeroline=False)
+    return _layout(fig, "Intertopic distance map (bubble area: texts in the topic)", 520, xaxis=axes, yaxis=axes)
+
+
+def hierarchy(frame: pd.DataFrame, names: dict[int, str]) -> go.Figure:
+    """The topic hierarchy as a dendrogram: topics that join lower are closer in meaning."""
+    from scipy.cluster.hierarchy import dendrogram
+
+    k = len(names)
+    sizes = {t: 1 for t in range(k)}
+    linkage = []
+    for row in frame.itertuples():
+        sizes[row.parent] = sizes[row.left] + sizes[row.right]
+        linkage.append([row.left, row.right, row.distance, sizes[row.parent]])
+    tree = dendrogram(np.array(linkage, dtype=float), no_plot=True, orientation="left",
+                      labels=[safe(names[t], 40) for t in range(k)])
+    fig = go.Figure()
+    for xs, ys in zip(tree["dcoord"], tree["icoord"]):
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line_color=PALETTE[0], hoverinfo="skip", showlegend=False))
+    fig.update_yaxes(tickvals=[5 + 10 * i for i in range(k)], ticktext=tree["ivl"], automargin=True)
+    fig.update_xaxes(title="distance at which they join (cosine)")
+    return _layout(fig, "Topic hierarchy: which topics merge first as k falls", 120 + 30 * k)

@@ -16,11 +16,11 @@ from core.data import Corpus, DataFile, Sources, demo_sources, read_table
 from core.embedders import MODELS, EmbeddingCache, model_entry
 from core.sessions import EXTENSION, read_session, write_session
 from core.settings import Settings
-from core.stages import KnownVectors
+from core.stages import KnownVectors, stage_settings
 
 # View options that are not settings (they change no result); they start afresh with a new dataset.
 OPTIONS = {"colour": "topic", "highlight": None, "shown_users": 30, "user": None, "sweep": True,
-           "new_user_text": "", "compare": False}
+           "new_user_text": "", "compare": False, "drill_topic": None}
 MAX_K = 30
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -94,8 +94,18 @@ def use(sources: Sources, new: Corpus | None = None, *, saved: Settings | None =
     update(k=min(settings().k, max_k()))
 
 
+CURATION = ("topic_edits", "topic_names", "stop_words")
+
+
 def update(**changes) -> None:
-    st.session_state.settings = dataclasses.replace(settings(), **changes)
+    """Change settings. A change to what the topics are found from (model, method, k, seed, ...) starts the
+    curation afresh: merges, splits and names refer to the topics of one clustering."""
+    old = settings()
+    new = dataclasses.replace(old, **changes)
+    if any(getattr(old, f) != getattr(new, f) for f in stage_settings("clusters")) and \
+            not set(changes) & set(CURATION):
+        new = dataclasses.replace(new, **{f: () for f in CURATION})
+    st.session_state.settings = new
 
 
 def model_name(model: str | None = None) -> str:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from core import pipeline
 from core.adapt import compare_topics, read_record
+from core.export import tables as export_tables
 from core.cluster import SWEEP_METHOD, method
 from core.ranking import recommend_for_profile
 from core.settings import Settings
@@ -90,6 +91,19 @@ def result() -> pipeline.Result:
 
 def topic_labels() -> dict[int, str]:
     return {t.id: t.label for t in get("topics")}
+
+
+@st.cache_data(show_spinner="Preparing the tables…", max_entries=4)
+def _tables(key: tuple, _result: pipeline.Result) -> dict[str, pd.DataFrame]:
+    return export_tables(_result)
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    """Every exported table of the current run (core.export.tables), computed once per settings."""
+    s = settings()
+    key = (session.fingerprint(), *(p for name in ("recommendations", "evaluation", "view")
+                                    for p in stage_key(name, s)))
+    return _tables(key, result())
 
 
 @st.cache_data(show_spinner="Trying each k for the sweep chart…", max_entries=8)

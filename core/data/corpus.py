@@ -26,6 +26,7 @@ COLUMN_HINTS = {
     "item": ("item_id", "item", "itemid", "product", "movie", "movieid", "article", "物品"),
     "label": ("label", "category", "interest", "class", "topic", "标签", "类别"),
     "time": ("time", "timestamp", "date", "datetime", "created_at", "时间"),
+    "domain": ("domain", "source", "channel", "platform", "section", "来源", "渠道"),
     "rating": ("rating", "score", "stars", "评分"),
 }
 
@@ -61,8 +62,9 @@ class Catalogue:
 class Corpus:
     """The texts and what is known about them, aligned by position.
 
-    `users` is always filled (a text without a user is its own user); `items`, `labels` and
-    `times` are None when the column was not given. `rows` are the 0-based row numbers in the file.
+    `users` is always filled (a text without a user is its own user, and `has_users` is False when no
+    user column was given); `items`, `labels`, `times` and `domains` (where a text was written: reviews,
+    forum, ...) are None when the column was not given. `rows` are the 0-based row numbers in the file.
     """
 
     texts: tuple[str, ...]
@@ -72,6 +74,8 @@ class Corpus:
     items: tuple[str, ...] | None = None
     labels: tuple[str, ...] | None = None
     times: tuple[str, ...] | None = None
+    domains: tuple[str, ...] | None = None
+    has_users: bool = True
     catalogue: Catalogue | None = None
     interactions: pd.DataFrame | None = field(default=None, compare=False)
 
@@ -82,7 +86,7 @@ class Corpus:
     def fingerprint(self) -> str:
         """A content hash that changes whenever anything the pipeline reads changes."""
         h = hashlib.sha256()
-        for part in (self.texts, self.users, self.items, self.labels, self.times):
+        for part in (self.texts, self.users, self.items, self.labels, self.times, self.domains, self.has_users):
             h.update(json.dumps(part, ensure_ascii=False).encode())
         if self.catalogue is not None:
             h.update(json.dumps([self.catalogue.item_ids, self.catalogue.texts], ensure_ascii=False).encode())
@@ -120,7 +124,8 @@ NUMBER = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?")  # 12, -2.5
 
 
 def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = None, item_col: str | None = None,
-                 label_col: str | None = None, time_col: str | None = None, source: str = "table",
+                 label_col: str | None = None, time_col: str | None = None, domain_col: str | None = None,
+                 source: str = "table",
                  info: dict | None = None, catalogue: Catalogue | None = None,
                  interactions: pd.DataFrame | None = None, files: dict[str, str] | None = None) -> Corpus:
     """Validate a table and turn it into a Corpus. Empty texts are dropped and counted; nothing else changes.
@@ -134,7 +139,8 @@ def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = N
     if filled and len(numeric) == len(filled):
         raise CoreError(f"The text column '{text_col}' holds only numbers. Choose the column with the written texts.")
     columns = {role: _column(frame, col, role) for role, col in
-               (("user", user_col), ("item", item_col), ("label", label_col), ("time", time_col))}
+               (("user", user_col), ("item", item_col), ("label", label_col), ("time", time_col),
+                ("domain", domain_col))}
     keep = [i for i, t in enumerate(texts) if t.strip()]
     if not keep:
         raise CoreError(f"All {len(texts)} texts in column '{text_col}' are empty. Choose the column with the texts.")
@@ -155,11 +161,13 @@ def build_corpus(frame: pd.DataFrame, text_col: str, *, user_col: str | None = N
         warnings=tuple((info or {}).get("warnings", ())),
         inputs=tuple((name, value) for name, value in (
             ("texts", source), ("text_col", text_col), ("user_col", user_col), ("item_col", item_col),
-            ("label_col", label_col), ("time_col", time_col), *(files or {}).items()) if value),
+            ("label_col", label_col), ("time_col", time_col), ("domain_col", domain_col),
+            *(files or {}).items()) if value),
     )
     return Corpus(texts=tuple(kept), users=users, rows=tuple(keep), report=report, items=items,
-                  labels=pick(columns["label"]), times=pick(columns["time"]),
-                  catalogue=catalogue, interactions=interactions)
+                  labels=pick(columns["label"]), times=pick(columns["time"]), domains=pick(columns["domain"]),
+                  has_users=users_raw is not None or interactions is not None, catalogue=catalogue,
+                  interactions=interactions)
 
 
 def read_corpus(path, text_col: str = "text", **columns) -> Corpus:

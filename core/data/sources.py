@@ -14,7 +14,7 @@ from core.data.corpus import ASSETS, Corpus, build_catalogue, build_corpus, buil
 from core.data.files import MAX_BYTES, read_bytes
 from core.data.tables import read_table
 
-ROLES = ("text", "user", "item", "label", "time")  # the columns of the texts' file that a corpus reads
+ROLES = ("text", "user", "item", "label", "time", "domain")  # the columns of the texts' file that a corpus reads
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +56,8 @@ class Sources:
             if self.interactions else None
         return build_corpus(frame, self.columns.get("text") or "", user_col=self.columns.get("user"),
                             item_col=self.columns.get("item"), label_col=self.columns.get("label"),
-                            time_col=self.columns.get("time"), source=self.texts.label, info=info,
+                            time_col=self.columns.get("time"), domain_col=self.columns.get("domain"),
+                            source=self.texts.label, info=info,
                             catalogue=catalogue, interactions=interactions,
                             files={"items": self.catalogue.label if self.catalogue else None,
                                    "interactions": self.interactions.label if self.interactions else None})
@@ -70,7 +71,8 @@ class Sources:
 def demo_sources() -> Sources:
     """The bundled demo: posts by users, an item catalogue and an interaction log."""
     return Sources(texts=DataFile.read(ASSETS / "demo_posts.csv", "bundled demo"),
-                   columns={"text": "text", "user": "user_id", "item": "item_id", "label": "interest", "time": "time"},
+                   columns={"text": "text", "user": "user_id", "item": "item_id", "label": "interest", "time": "time",
+                            "domain": "domain"},
                    catalogue=DataFile.read(ASSETS / "demo_items.csv", "bundled demo items"),
                    interactions=DataFile.read(ASSETS / "demo_interactions.csv", "bundled demo interactions"))
 

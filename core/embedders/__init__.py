@@ -15,7 +15,7 @@ from typing import Callable
 from core.embedders import bundled
 from core.embedders.cache import Embedder, EmbeddingCache, cache_dir, count_missing, embed_texts
 from core.embedders.lsa import LsaEmbedder
-from core.embedders.transformer import MAX_WINDOWS, TransformerEmbedder
+from core.embedders.transformer import DEFAULT_WINDOWS, MAX_WINDOWS, TransformerEmbedder
 from core.errors import CoreError
 from core.language import NAMES as LANGUAGES, UNSEGMENTED
 
@@ -95,17 +95,17 @@ def resolve_folder(name: str) -> Path:
                         "The bundled models always work.") from None
 
 
-def load_embedder(name: str, windows: bool = True, precision: str = AUTO, seed: int = 42) -> Embedder:
+def load_embedder(name: str, windows: int = DEFAULT_WINDOWS, precision: str = AUTO, seed: int = 42) -> Embedder:
     """The embedder for a model name, made once per process. A bundled model, known to be whole, loads its
     weights only when a text is missing from the cache; any other model loads now, so that a broken one is
     reported at once. Only the LSA baseline depends on the seed."""
     if model_entry(name).fitted_on_corpus:
-        return _load(name, True, "fp32", seed)
+        return _load(name, 1, "fp32", seed)
     return _load(name, windows, precision, 0)
 
 
 @lru_cache(maxsize=3)
-def _load(name: str, windows: bool, precision: str, seed: int) -> Embedder:
+def _load(name: str, windows: int, precision: str, seed: int) -> Embedder:
     entry = model_entry(name)
     if entry.fitted_on_corpus:
         return LsaEmbedder(seed=seed)
