@@ -43,8 +43,9 @@ def load_average() -> str:
 
 
 def visitor_file(folder: Path, n: int, texts: int, seed: int = 15) -> tuple[Path, str, int]:
-    """A CSV of `texts` + n rows (so each visitor's row count differs) about four subjects, every text
-    carrying the visitor's marker word; returns (path, marker, rows)."""
+    """A CSV of `texts` + n rows (so each visitor's row count differs) about four subjects, every text and
+    user id carrying the visitor's marker word (the Topics page lists a topic's users as text; its texts
+    are in a table drawn on a canvas); returns (path, marker, rows)."""
     rng = random.Random(seed * 1000 + n)
     marker = f"visitor{n:02d}mark"
     rows = texts + n
@@ -52,7 +53,8 @@ def visitor_file(folder: Path, n: int, texts: int, seed: int = 15) -> tuple[Path
     for i in range(rows):
         subject = list(SUBJECTS)[i % len(SUBJECTS)]
         words = rng.sample(SUBJECTS[subject].split(), 6)
-        lines.append(f"\"Today I wrote about {subject}: {' '.join(words)}, and more {words[0]} ({marker} {i})\",u{i % 5}")
+        lines.append(f"\"Today I wrote about {subject}: {' '.join(words)}, and more {words[0]} ({marker} {i})\","
+                     f"{marker}-u{i % 5}")
     path = folder / f"visitor-{n:02d}.csv"
     path.write_text("\n".join(lines) + "\n")
     return path, marker, rows
@@ -150,7 +152,7 @@ async def visit(browser, url: str, file: Path, marker: str, rows: int, moves: in
         began = time.perf_counter()
         await page.get_by_test_id("stSidebarNav").get_by_role("link", name="Topics").click()
         await expect(page.get_by_test_id("stProgress")).to_have_count(0, timeout=timeout_s * 1000)
-        await settled(page, "Representative texts", timeout_s)
+        await settled(page, "Inside a topic", timeout_s)
         result["topics_s"] = time.perf_counter() - began
         slider = page.get_by_role("slider").first
         for _ in range(moves):
@@ -160,7 +162,7 @@ async def visit(browser, url: str, file: Path, marker: str, rows: int, moves: in
             await slider.press("ArrowLeft")
             await expect(page.get_by_test_id("stMetric").filter(has_text="Topics").first.get_by_test_id(
                 "stMetricValue")).to_have_text(str(k - 1), timeout=timeout_s * 1000)
-            await settled(page, "Representative texts", timeout_s)
+            await settled(page, "Inside a topic", timeout_s)
             result["recluster_s"].append(time.perf_counter() - start)
         sidebar = await page.get_by_test_id("stSidebarUserContent").inner_text()
         if f"{file.name}\n{rows} texts" not in sidebar:

@@ -233,7 +233,7 @@ def test_a_corpus_embeds_in_the_background_with_progress_every_few_seconds_and_c
         return [b - a for a, b in zip(changes, changes[1:])]
 
     gaps = watch(20)
-    open_page(page, "Topics", "Representative texts", 120)  # usable meanwhile, on the baseline
+    open_page(page, "Topics", "Inside a topic", 120)  # usable meanwhile, on the baseline
     expect(page.get_by_text("TF-IDF/LSA baseline").first).to_be_visible()
     gaps += watch(10)
     print(f"\nprogress: longest gap {max(gaps):.1f} s between changes ({os.getloadavg()[0]:.1f} load average)")
