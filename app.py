@@ -1,12 +1,15 @@
 """The topic dashboard: `streamlit run app.py`. Starts on the bundled demo; the pages are in pages/."""
+import sys
+
 import streamlit as st
 
-from core.errors import CoreError
-from core.stages import model_choice
-from ui import charts, session
-
+# The frame and the menu come first, before the libraries load: right after a server start that takes
+# seconds, and the first visitor sees the app with a note instead of a blank page.
 st.set_page_config(page_title="Topic dashboard", page_icon=":material/hub:", layout="wide")
-session.init()
+warming = st.empty() if "ui.session" not in sys.modules else None
+if warming is not None:
+    warming.info("Warming up: loading the libraries and the bundled demo, once after the server starts…",
+                 icon=":material/hourglass_top:")
 page = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
@@ -18,6 +21,13 @@ page = st.navigation([
     st.Page("pages/export.py", title="Export", icon=":material/download:"),
 ])
 
+from core.errors import CoreError  # noqa: E402  (after the frame: see above)
+from core.stages import model_choice  # noqa: E402
+from ui import charts, embedding, session  # noqa: E402
+
+session.init()
+if warming is not None:
+    warming.empty()
 corpus, settings = session.corpus(), session.settings()
 report = corpus.report
 st.session_state.in_app = True
@@ -34,6 +44,7 @@ try:
         st.subheader("Settings")
         st.text(f"topics: {settings.method}" + (f", k = {settings.k}" if settings.topic_count else "")
                 + f"\nlatent factors: {settings.factors}\ntop-N: {settings.top_n}\nseed: {settings.seed}")
+    embedding.panel()  # the background embedding's progress and Cancel, above every page
     page.run()
     session.warm_up_umap()
 except CoreError as exc:  # bad input or settings: the message says what to do; no traceback

@@ -1,7 +1,10 @@
-"""The command line: python -m core run ... | embed ... | evaluate-recs ... | adapt ..."""
+"""The command line: python -m core run ... | embed ... | evaluate-recs ... | adapt ...
+
+`run --save-session FILE` also saves the session (core.sessions); `run --session FILE` reopens one."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -43,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--embeddings", help="the texts' vectors, made ahead by `python -m core embed` (a .parquet "
                                           "file); checked against the texts and the model")
     run.add_argument("--out", required=True, help="folder for the output files")
+    run.add_argument("--session", metavar="FILE", help="reopen a saved session (its data, settings and embeddings; "
+                                                        "setting options given here change its settings)")
+    run.add_argument("--save-session", metavar="FILE", help="also save the session (data, settings, embeddings) "
+                                                             "to FILE, to reopen with --session or in the app")
+    parser.run_parser = run  # read by _given: which options were written on the command line
 
     from core import scale
 
@@ -116,24 +124,46 @@ def _progress():
     return report
 
 
-def _load(args):
-    from core import data
+def _sources(args):
+    """The files to read (or the bundled demo when no texts are given) and the column mapping."""
+    from core.data import DataFile, Sources, demo_sources
 
-    catalogue = interactions = None
-    if args.items:
-        frame, _ = data.read_table(args.items)
-        catalogue = data.build_catalogue(frame)
-    if getattr(args, "interactions", None):
-        frame, _ = data.read_table(args.interactions)
-        interactions = data.build_interactions(frame)
     if args.texts is None:
-        return data.load_demo()
-    frame, info = data.read_table(args.texts)
-    return data.build_corpus(frame, args.text_col, user_col=args.user_col, item_col=args.item_col,
-                             label_col=args.label_col, time_col=args.time_col, domain_col=args.domain_col,
-                             source=Path(args.texts).name,
-                             info=info, catalogue=catalogue, interactions=interactions,
-                             files={"items": args.items, "interactions": getattr(args, "interactions", None)})
+        return demo_sources()
+    return Sources(texts=DataFile.read(args.texts),
+                   columns={"text": args.text_col, "user": args.user_col, "item": args.item_col,
+                            "label": args.label_col, "time": args.time_col, "domain": args.domain_col},
+                   catalogue=DataFile.read(args.items) if args.items else None,
+                   interactions=DataFile.read(args.interactions) if args.interactions else None)
+
+
+def _given(argv) -> set[str]:
+    """The options of `run` written on the command line (not left at their defaults)."""
+    parser = _parser()
+    for action in parser.run_parser._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
+DATA_OPTIONS = {"texts", "text_col", "user_col", "item_col", "label_col", "time_col", "domain_col", "items",
+                "interactions"}
+
+
+def _settings(args, base: Settings | None = None, given: set[str] = frozenset()) -> Settings:
+    """The settings the options say; with `base` (a reopened session's), only those written on the command line
+    change it."""
+    from core import data
+    from core.curation import read_names
+
+    topic_names = read_names(data.read_table(args.topic_names)[0]) if args.topic_names else ()
+    values = {"model": args.model, "windows": args.windows, "precision": args.precision, "method": args.method,
+              "topic_names": topic_names, "k": args.k, "min_cluster_size": args.min_cluster_size,
+              "reassign_outliers": not args.keep_outliers, "view_dims": args.view_dims, "factors": args.factors, "top_n": args.top_n,
+              "popularity_weight": args.popularity_weight, "min_rating": args.min_rating, "seed": args.seed}
+    if base is None:
+        return Settings(**values)
+    option = {"reassign_outliers": "keep_outliers"}
+    return dataclasses.replace(base, **{name: value for name, value in values.items() if option.get(name, name) in given})
 
 
 def _check_out(args) -> None:
@@ -141,10 +171,14 @@ def _check_out(args) -> None:
     from core.export import OUTPUT_NAMES
 
     out = Path(args.out).resolve()
-    for given in (args.texts, args.items, getattr(args, "interactions", None), getattr(args, "topic_names", None)):
+    inputs = (args.texts, args.items, getattr(args, "interactions", None), getattr(args, "topic_names", None))
+    for given in inputs:
         if given and Path(given).resolve().parent == out and Path(given).name in OUTPUT_NAMES:
             raise CoreError(f"Writing to '{args.out}' would replace the input file '{Path(given).name}'. "
                             "Choose another --out folder.")
+    save = getattr(args, "save_session", None)
+    if save and any(given and Path(given).resolve() == Path(save).resolve() for given in inputs):
+        raise CoreError(f"Saving the session to '{save}' would replace an input file. Choose another file name.")
 
 
 def _say_model(corpus, settings) -> None:
@@ -160,33 +194,45 @@ def _say_model(corpus, settings) -> None:
         print(f"precision: {precision} ({reason})", file=sys.stderr)
 
 
-def _run(args) -> None:
-    from core import data
-    from core.curation import read_names
+def _run(args, given: set[str]) -> None:
     from core.embedders import EmbeddingCache
     from core.export import write_outputs
     from core.pipeline import run
+    from core.sessions import read_session, save_session
+    from core.stages import KnownVectors
 
     _check_out(args)
-    topic_names = read_names(data.read_table(args.topic_names)[0]) if args.topic_names else ()
-    corpus = _load(args)
+    if args.session:
+        if given & DATA_OPTIONS:
+            raise CoreError("A session holds its own data: leave out the texts' file, --items, --interactions and the "
+                            "column options when you give --session.")
+        reopened = read_session(args.session)
+        sources, corpus, known = reopened.sources, reopened.corpus, reopened.known
+        settings = _settings(args, reopened.settings, given)
+        for note in reopened.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"session {args.session}: " + ("its saved embeddings are used where they fit the settings"
+                                             if known else "no saved embeddings"), file=sys.stderr)
+    else:
+        sources, known = _sources(args), None
+        corpus, settings = sources.corpus(), _settings(args)
     if args.embeddings:
         from core.vectors import attach
 
         corpus = attach(corpus, args.embeddings)
     print(f"{len(corpus)} texts from {corpus.report.users} users ({corpus.report.empty_dropped} empty dropped, "
           f"{corpus.report.duplicates} duplicates, language {corpus.report.language})", file=sys.stderr)
-    settings = Settings(model=args.model, windows=args.windows, precision=args.precision, method=args.method,
-                        k=args.k, min_cluster_size=args.min_cluster_size, reassign_outliers=not args.keep_outliers,
-                        view_dims=args.view_dims, factors=args.factors, top_n=args.top_n, topic_names=topic_names,
-                        popularity_weight=args.popularity_weight, min_rating=args.min_rating, seed=args.seed)
     _say_model(corpus, settings)
-    result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress())
+    result = run(corpus, settings, cache=EmbeddingCache(), progress=_progress(), known=known)
     if result.vectors.read_in_part:
         print(f"{result.vectors.read_in_part} long texts were read in part (encoded attachments or other long runs "
               "without spaces left out; see README)", file=sys.stderr)
     for path in write_outputs(result, Path(args.out)):
         print(path)
+    if args.save_session:
+        print(save_session(args.save_session, sources=sources, corpus=corpus, settings=settings,
+                           known=KnownVectors(fingerprint=corpus.fingerprint, settings=settings,
+                                              embeddings=result.vectors)))
     print(json.dumps(result.metrics, indent=2, default=float), file=sys.stderr)
 
 
@@ -268,7 +314,10 @@ def _adapt(args) -> None:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"run": _run, "embed": _embed, "evaluate-recs": _evaluate_recs, "adapt": _adapt}[args.command](args)
+        if args.command == "run":
+            _run(args, _given(argv))
+        else:
+            {"embed": _embed, "evaluate-recs": _evaluate_recs, "adapt": _adapt}[args.command](args)
     except CoreError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2

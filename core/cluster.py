@@ -106,7 +106,10 @@ def _hdbscan(points: np.ndarray, settings: ClusterSettings) -> np.ndarray:
         size = max(2, n // 4) if n >= 8 else n
     if n < 3:
         return np.zeros(n, dtype=int)
-    labels = HDBSCAN(min_cluster_size=size, min_samples=min(size, 10), copy=True).fit_predict(points)
+    # min_samples = the topic size: a point is dense only among as many neighbours as a topic needs. With
+    # min_samples 10, THUCNews' 10,000 headlines fell into 2 topics (NMI 0.20); with it, 10 (0.66), and BBC
+    # 12 topics (NMI 0.65, NPMI 0.221) instead of 17 (0.61, 0.218); the demo is unchanged (bench/README.md).
+    labels = HDBSCAN(min_cluster_size=size, min_samples=size, copy=True).fit_predict(points)
     if (labels < 0).all():
         labels = np.zeros(n, dtype=int)  # no dense region: one topic rather than none
     if settings.reassign_outliers:

@@ -20,7 +20,7 @@ from core.items import Items
 from core.keywords import Topic, describe_topics
 from core.recommender import Evaluation, Recommender
 from core.settings import Settings
-from core.stages import BY_NAME, STAGES, Context, Embeddings, unfitted_recommender
+from core.stages import BY_NAME, STAGES, Context, Embeddings, KnownVectors, unfitted_recommender
 from core.language import detect_language
 
 StageProgress = Callable[[str, float], None]
@@ -54,14 +54,15 @@ class Result:
 
 
 def run(corpus: Corpus, settings: Settings, *, cache: EmbeddingCache | None = None,
-        progress: StageProgress | None = None) -> Result:
-    """Every stage of core.stages.STAGES in order, each timed; progress(stage, fraction) as they go."""
-    values, timings = run_stages(corpus, settings, cache=cache, progress=progress)
+        progress: StageProgress | None = None, known: KnownVectors | None = None) -> Result:
+    """Every stage of core.stages.STAGES in order, each timed; progress(stage, fraction) as they go; `known`
+    embeddings (e.g. from a saved session) are used instead of embedding when they fit."""
+    values, timings = run_stages(corpus, settings, cache=cache, progress=progress, known=known)
     return Result(settings=settings, timings=timings, **{name: values[name] for name in ("corpus", *BY_NAME)})
 
 
 def run_stages(corpus: Corpus, settings: Settings, *, until: str | None = None, cache: EmbeddingCache | None = None,
-               progress: StageProgress | None = None) -> tuple[dict, dict]:
+               progress: StageProgress | None = None, known: KnownVectors | None = None) -> tuple[dict, dict]:
     """The values of the stages up to and including `until` (all by default; with `until`, only the stages
     it reads) and each one's seconds."""
     say = progress or (lambda stage, fraction: None)
@@ -69,7 +70,7 @@ def run_stages(corpus: Corpus, settings: Settings, *, until: str | None = None, 
     timings: dict[str, float] = {}
     needed = _upstream(until) if until else set(BY_NAME)
     for stage in (stage for stage in STAGES if stage.name in needed):
-        values["context"] = Context(cache=cache, progress=lambda done, total, name=stage.name:
+        values["context"] = Context(cache=cache, known=known, progress=lambda done, total, name=stage.name:
                                     say(name, done / max(total, 1)))
         say(stage.name, 0.0)
         start = time.perf_counter()

@@ -20,7 +20,7 @@ from core import cluster, reduce
 from core.align import align, language_means
 from core.curation import apply_edits
 from core.data import Corpus
-from core.embedders import AUTO, EmbeddingCache, choose_model, load_embedder, model_entry
+from core.embedders import AUTO, EmbeddingCache, choose_model, count_missing, load_embedder, model_entry
 from core.evaluate import topic_quality
 from core.interests import factorize, interests, positive
 from core.items import item_topics
@@ -36,10 +36,11 @@ ROOTS = ("corpus", "context")  # what a run starts from: the data, and where to 
 @dataclass(frozen=True, kw_only=True)
 class Context:
     """What a stage may use besides its inputs and settings, and which never changes its result: the disk
-    cache of embeddings and a progress callback, progress(done, total)."""
+    cache of embeddings, a progress callback, progress(done, total), and embeddings made before (KnownVectors)."""
 
     cache: EmbeddingCache | None = None
     progress: Callable[[int, int], None] | None = None
+    known: KnownVectors | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +58,21 @@ class Embeddings:
     precision_why: str = ""
     read_in_part: int = 0
     language_means: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnownVectors:
+    """Embeddings made before, for the corpus with `fingerprint` under `settings` (read from a saved session,
+    core.sessions, or made by the app's background job): the vectors stage returns them instead of embedding
+    when its corpus and the settings it reads are the same."""
+
+    fingerprint: str
+    settings: Settings
+    embeddings: Embeddings
+
+    def fits(self, corpus: Corpus, settings: Settings) -> bool:
+        return stage_key("vectors", self.settings) == stage_key("vectors", settings) and \
+            self.fingerprint == corpus.fingerprint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +96,9 @@ def model_choice(corpus: Corpus, settings: Settings) -> tuple[str, str]:
 
 
 def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
-    """Vectors of the texts and of the catalogue items, embedded together in one space."""
+    """Vectors of the texts and of the catalogue items, embedded together in one space (or the known ones)."""
+    if context.known is not None and context.known.fits(corpus, settings):
+        return context.known.embeddings
     model, why = model_choice(corpus, settings)
     embedder = load_embedder(model, settings.windows, settings.precision, settings.seed)
     catalogue = list(corpus.catalogue.texts) if corpus.catalogue else []
@@ -96,6 +114,14 @@ def embed(settings: Settings, corpus: Corpus, context: Context) -> Embeddings:
     precision, precision_why = made_with(corpus, embedder)
     return Embeddings(texts=vectors[:n], catalogue=vectors[n:] if catalogue else None, model=model, why=why,
                       precision=precision, precision_why=precision_why, read_in_part=in_part, language_means=means)
+
+
+def pending_texts(settings: Settings, corpus: Corpus, cache: EmbeddingCache | None) -> int:
+    """How many distinct texts (and catalogue items) the vectors stage would embed now: those missing from
+    the disk cache; none for a model fitted on the corpus (the TF-IDF baseline is quick)."""
+    embedder = load_embedder(model_choice(corpus, settings)[0], settings.windows, settings.precision, settings.seed)
+    texts = [] if corpus.vectors is not None else list(corpus.texts)  # a vectors file holds the texts' already
+    return count_missing(embedder, texts + (list(corpus.catalogue.texts) if corpus.catalogue else []), cache)
 
 
 def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:

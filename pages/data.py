@@ -1,10 +1,11 @@
-"""Data: the bundled demo or an upload, column mapping, a validation report and a preview."""
+"""Data: the bundled demo or an upload, column mapping, saving and opening a session, a validation report and
+a preview."""
 import pandas as pd
 import streamlit as st
 
 from core.data import FORMATS, guess_column
 from core.errors import CoreError
-from ui import charts, session
+from ui import charts, session, stages
 
 session.page_start()
 
@@ -12,8 +13,8 @@ ROLES = ("text", "user", "item", "label", "time", "domain")
 TYPES = sorted(extension.lstrip(".") for extension in FORMATS)
 
 
-def loaded(corpus, message: str, upload: str | None = None) -> None:
-    session.use(corpus)
+def loaded(sources, corpus, message: str, upload: str | None = None) -> None:
+    session.use(sources, corpus)
     st.session_state.loaded_message = message
     st.session_state.loaded_upload = upload  # the uploaded file now in use, whose mapping then folds away
     st.rerun()  # so that the sidebar shows the new dataset
@@ -23,7 +24,7 @@ st.title("Data")
 if message := st.session_state.pop("loaded_message", None):
     st.success(charts.markdown(message))
 if st.button("Open the bundled demo", type="primary", icon=":material/play_arrow:"):
-    loaded(session.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
+    loaded(*session.demo(), "The bundled demo is loaded: posts by 48 users, an item catalogue and an interaction log.")
 
 st.subheader("Or upload your own")
 texts_column, catalogue_column, log_column, vectors_column = st.columns(4)
@@ -50,12 +51,31 @@ if texts is not None:
                                              key=f"map_{role}_{texts.file_id}")
         place.dataframe(frame.head(10), hide_index=True)
         if place.button("Load this file", type="primary", icon=":material/check:"):
-            loaded(session.with_vectors(session.corpus_from_upload(texts, columns, catalogue, log), vectors),
+            sources = session.upload_sources(texts, columns, catalogue, log)
+            loaded(sources, session.with_vectors(sources.corpus(), vectors),
                    f"{texts.name} is loaded" + (f" with the vectors in {vectors.name}." if vectors else "."),
                    upload=texts.file_id)
     except CoreError as exc:
         st.error(charts.markdown(f"This data could not be used: {exc}") + "\n\n"
                  + charts.markdown(f"The data loaded before ({session.corpus().report.source}) stays loaded."))
+
+st.subheader("Sessions")
+save_column, open_column = st.columns(2)
+known = stages.known_vectors()
+name, make = session.session_file(known)
+save_column.download_button("Save session", make, name, "application/zip", on_click="ignore", icon=":material/save:",
+                            help="One file with the data as uploaded, the column mapping, every setting and the "
+                                 "embeddings; “Open a session” or `python -m core run --session` reopens it.")
+save_column.caption("Holds the data, the settings and the embeddings: reopening embeds nothing." if known else
+                    "Holds the data and the settings; the embeddings are not ready yet, so reopening it embeds them.")
+opened = open_column.file_uploader("Open a session", type=["zip"], key="upload_session")
+if opened is not None and open_column.button("Open this session", icon=":material/folder_open:"):
+    try:
+        st.session_state.loaded_message = session.open_session(opened)
+    except CoreError as exc:
+        open_column.error(charts.markdown(f"This session could not be opened: {exc}"))
+    else:
+        st.rerun()
 
 corpus = session.corpus()
 report = corpus.report

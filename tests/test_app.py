@@ -23,12 +23,25 @@ TIMEOUT = 300  # a cold start embeds the demo and compiles UMAP's numba code
 
 
 def start(page: str | None = None) -> AppTest:
-    """The app after its first run (on the demo), then on `page` if given."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    """The app after its first run (on the demo) and its background embedding, then on `page` if given."""
+    at = settle(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run())
     if page:
         at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
+
+
+def settle(at: AppTest) -> AppTest:
+    """The page again once a background embedding (ui/embedding.py) has finished: in a browser the progress
+    panel's timer reruns the app then, which AppTest does not run."""
+    try:
+        job = at.session_state["embedding"]
+    except KeyError:
+        return at
+    deadline = time.monotonic() + TIMEOUT
+    while job is not None and job.job.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return at.run() if job is not None else at
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -210,7 +223,7 @@ def test_a_model_folder_typed_in_is_loaded_and_used():
     at = start("embeddings")
     at.radio(key="w_model").set_value("other").run()
     at.text_input[0].input(str(default_model_path())).run()
-    at.button[0].click().run()
+    settle(at.button[0].click().run())
     assert not at.error and not at.exception
     assert str(default_model_path()) in sidebar(at)
     assert sum(len(trace["x"]) for trace in chart(at, "scatter")["data"]) == 343

@@ -4,7 +4,7 @@ import time
 from pathlib import Path
 
 from core.adapt import delete_adapted_model
-from tests.test_app import chart, metric, sidebar, start
+from tests.test_app import chart, metric, settle, sidebar, start
 
 WAIT = 300
 
@@ -15,7 +15,7 @@ def button(at, label: str):
 
 def english(at):
     """The Embeddings page with the bundled English model picked (small enough to adapt in seconds)."""
-    at.radio(key="w_model").set_value("default").run()
+    settle(at.radio(key="w_model").set_value("default").run())
     assert "Bundled all-MiniLM-L6-v2" in sidebar(at)
     return at
 

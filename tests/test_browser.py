@@ -1,12 +1,16 @@
 """End to end in a real browser: `streamlit run app.py` on a free port, driven through Debian's Chromium
 with Playwright: demo -> topics (k changed with the keyboard) -> recommendations, then every other page.
 A screenshot of each page is saved under test-output/."""
+import asyncio
+import importlib.util
 import os
+import random
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -194,3 +198,66 @@ def test_adapting_shows_its_progress_and_result_without_clicks(page):
     expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("Bundled all-MiniLM-L6-v2")
     expect(page.get_by_text("Deleted ")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_corpus_embeds_in_the_background_with_progress_every_few_seconds_and_cancel(page, tmp_path):
+    """The progress count moves at least every 5 s, the other pages work meanwhile (on the TF-IDF/LSA
+    baseline), and Cancel ends the job keeping what was embedded."""
+    from playwright.sync_api import expect
+
+    rng = random.Random(time.time_ns())  # texts that no earlier run has put in the disk cache
+    words = ("bread oven flour match goal league garden seeds roses budget savings bank river boat fishing camera "
+             "lens photo guitar song concert engine wheel garage winter snow skiing market price shop").split()
+    rows = [f"{' '.join(rng.choice(words) for _ in range(30))},u{i % 9}" for i in range(1500)]
+    upload = tmp_path / "long-corpus.csv"
+    upload.write_text("text,user\n" + "\n".join(rows) + "\n")
+    open_page(page, "Data", "Rows read")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(upload))
+    page.get_by_role("button", name="Load this file").click()
+    wait_for(page, "long-corpus.csv is loaded")
+    progress = page.get_by_test_id("stProgress").first
+    expect(progress).to_contain_text("Embedding", timeout=FIRST_RUN_S * 1000)  # after the model loads
+
+    def watch(seconds: float) -> list[float]:
+        """The gaps between changes of the count, read 10 times a second for `seconds`."""
+        changes, last = [], None
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                found = re.search(r"Embedding ([\d,]+) of", progress.inner_text(timeout=1000))
+            except Exception:  # redrawn just then
+                found = None
+            if found and found.group(1) != last:
+                changes.append(time.monotonic())
+                last = found.group(1)
+            page.wait_for_timeout(100)
+        assert len(changes) >= seconds / 5, changes
+        return [b - a for a, b in zip(changes, changes[1:])]
+
+    gaps = watch(20)
+    open_page(page, "Topics", "Inside a topic", 120)  # usable meanwhile, on the baseline
+    expect(page.get_by_text("TF-IDF/LSA baseline").first).to_be_visible()
+    gaps += watch(10)
+    print(f"\nprogress: longest gap {max(gaps):.1f} s between changes ({os.getloadavg()[0]:.1f} load average)")
+    assert max(gaps) <= 5, gaps
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Embedding stopped")).to_be_visible(timeout=30_000)
+    kept = int(re.search(r"stopped: ([\d,]+) texts", page.get_by_text("Embedding stopped").inner_text()).group(1)
+               .replace(",", ""))
+    assert 0 < kept < 1500
+    expect(page.get_by_role("button", name="Resume embedding")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_three_visitors_at_once_each_see_only_their_own_data(server, tmp_path):
+    """The small version of bench/load.py: three browser sessions upload, load and re-cluster at once."""
+    spec = importlib.util.spec_from_file_location("load", ROOT / "bench" / "load.py")
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    files = [load.visitor_file(tmp_path, n, 12) for n in range(3)]
+    visits = []
+    runner = threading.Thread(target=lambda: visits.extend(asyncio.run(load.drive(server, files, 1, FIRST_RUN_S))))
+    runner.start()  # its own thread: the sync Playwright of the other tests keeps an event loop in this one
+    runner.join()
+    assert len(visits) == 3 and all(not v["problems"] for v in visits), visits
+    assert all(len(v["recluster_s"]) == 1 for v in visits)

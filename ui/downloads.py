@@ -20,7 +20,7 @@ EXPORTS = {"documents": "documents-with-topics", "topics": "topic-keywords", "R"
 
 def export_name(stem: str, extension: str) -> str:
     """A file name that says which data, method and k it came from, and what it holds."""
-    s = session.settings()
+    s = stages.settings()
     source = re.sub(r"[^\w.-]+", "-", session.corpus().report.source).strip("-.") or "data"
     return f"{source}_{s.method}-k{s.topic_count or 'auto'}_{EXPORTS[stem]}.{extension}"
 
@@ -39,7 +39,7 @@ def downloads() -> list[tuple[str, str, bytes]]:
     """(what, file name, bytes) of every export: each table as CSV (through core.export.csv_bytes, which
     neutralises spreadsheet formulas) and as JSON records, then the metrics and the run record."""
     key = (session.fingerprint(), *(part for name in ("recommendations", "evaluation", "view")
-                                    for part in stage_key(name, session.settings())))
+                                    for part in stage_key(name, stages.settings())))
     result = stages.result()
     files = _downloads(key, stages.tables(), result.metrics, run_record(result))
     return [(stem, export_name(stem, extension), data) for stem, extension, data in files]

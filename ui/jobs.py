@@ -16,6 +16,11 @@ from core.errors import CoreError
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
 
 
+class Stopped(Exception):
+    """Raised inside a job's work when stop() was asked for and the work cannot simply return (e.g. from a
+    progress callback deep in core): the job then ends with no result and no error."""
+
+
 class Job:
     """work(progress, should_stop) in a daemon thread; progress(done, total) and should_stop() are
     handed to it, and stop() makes should_stop() return True."""
@@ -24,6 +29,7 @@ class Job:
         self.done, self.total = 0, 0
         self.result, self.error = None, None
         self.started, self.finished = time.monotonic(), None
+        self._first: tuple[float, int] | None = None  # (time, done) of the first progress report
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
         self._thread.start()
@@ -31,6 +37,8 @@ class Job:
     def _run(self, work: Work) -> None:
         try:
             self.result = work(self._progress, self._stop.is_set)
+        except Stopped:
+            pass
         except CoreError as exc:
             self.error = str(exc)
         except Exception as exc:  # shown on the page; the traceback goes to the server log
@@ -40,7 +48,17 @@ class Job:
             self.finished = time.monotonic()
 
     def _progress(self, done: int, total: int) -> None:
+        if self._first is None:
+            self._first = (time.monotonic(), done)
         self.done, self.total = done, total
+
+    @property
+    def seconds_left(self) -> float | None:
+        """The time the rest should take at the pace since the first progress report (None until it moved)."""
+        if self._first is None or self.done <= self._first[1] or not self.total:
+            return None
+        pace = (time.monotonic() - self._first[0]) / (self.done - self._first[1])
+        return pace * (self.total - self.done)
 
     def stop(self) -> None:
         self._stop.set()
@@ -48,6 +66,11 @@ class Job:
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        """It ended because stop() was asked for (with the work done so far kept where the work keeps it)."""
+        return not self.running and self.stopping and self.result is None and self.error is None
 
     @property
     def running(self) -> bool:

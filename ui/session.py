@@ -1,5 +1,6 @@
-"""This browser session: the loaded dataset, the settings, and widgets bound to them so that a choice
-survives moving between pages; uploads read into a Corpus."""
+"""This browser session: the loaded dataset (and the files it was read from), the settings, and widgets bound
+to them so that a choice survives moving between pages; uploads read into a Corpus; saving and opening a
+whole session (core.sessions)."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,10 +12,11 @@ import streamlit as st
 
 from core import reduce
 from core.adapt import read_record
-from core.data import Corpus, build_catalogue, build_corpus, build_interactions, load_demo, read_table
+from core.data import Corpus, DataFile, Sources, demo_sources, read_table
 from core.embedders import MODELS, EmbeddingCache, model_entry
+from core.sessions import EXTENSION, read_session, write_session
 from core.settings import Settings
-from core.stages import stage_settings
+from core.stages import KnownVectors, stage_settings
 from core.vectors import attach
 
 # View options that are not settings (they change no result); they start afresh with a new dataset.
@@ -29,7 +31,7 @@ def init() -> None:
     st.session_state.setdefault("settings", Settings())
     st.session_state.setdefault("options", dict(OPTIONS))
     if "corpus" not in st.session_state:
-        use(demo())
+        use(*demo())
 
 
 def page_start() -> None:
@@ -54,8 +56,9 @@ def warm_up_umap():
 
 
 @st.cache_resource(show_spinner="Reading the bundled demo…")
-def demo() -> Corpus:
-    return load_demo()
+def demo() -> tuple[Sources, Corpus]:
+    sources = demo_sources()
+    return sources, sources.corpus()
 
 
 @st.cache_resource(show_spinner=False)
@@ -75,10 +78,17 @@ def fingerprint() -> str:
     return st.session_state.fingerprint
 
 
-def use(new: Corpus) -> None:
-    """Make `new` the loaded dataset; choices about particular users start afresh."""
+def use(sources: Sources, new: Corpus | None = None, *, saved: Settings | None = None,
+        known: KnownVectors | None = None) -> None:
+    """Make the corpus of `sources` (`new`, when already built) the loaded dataset, with the `saved` settings
+    and `known` embeddings of a reopened session when given; choices about particular users start afresh."""
+    new = new or sources.corpus()
+    st.session_state.sources = sources
     st.session_state.corpus = new
     st.session_state.fingerprint = new.fingerprint
+    st.session_state.known = known
+    if saved is not None:
+        st.session_state.settings = saved
     st.session_state.options = dict(OPTIONS)
     for key in [k for k in st.session_state if str(k).startswith("w_")]:
         del st.session_state[key]
@@ -164,16 +174,28 @@ def read_upload(upload) -> tuple[pd.DataFrame, dict]:
     return _read(upload.name, upload.file_id, upload.getvalue())
 
 
-def corpus_from_upload(upload, columns: dict, catalogue=None, interactions=None) -> Corpus:
-    """A Corpus from the uploaded texts with the mapped columns, plus an optional catalogue and log."""
-    frame, info = read_upload(upload)
-    return build_corpus(frame, columns["text"], user_col=columns["user"], item_col=columns["item"],
-                        label_col=columns["label"], time_col=columns["time"], domain_col=columns.get("domain"),
-                        source=upload.name, info=info,
-                        catalogue=build_catalogue(read_upload(catalogue)[0]) if catalogue else None,
-                        interactions=build_interactions(read_upload(interactions)[0]) if interactions else None,
-                        files={"items": catalogue.name if catalogue else None,
-                               "interactions": interactions.name if interactions else None})
+def upload_sources(upload, columns: dict, catalogue=None, interactions=None) -> Sources:
+    """The uploaded files as given, with the mapped columns (see core.data.Sources)."""
+    def given(file):
+        return DataFile(name=file.name, data=file.getvalue()) if file is not None else None
+
+    return Sources(texts=given(upload), columns=columns, catalogue=given(catalogue), interactions=given(interactions))
+
+
+def open_session(upload) -> str:
+    """Load a saved session from an upload: its data, settings and embeddings (a CoreError when it cannot be);
+    returns what to tell the person."""
+    reopened = read_session(upload, name=upload.name)
+    use(reopened.sources, reopened.corpus, saved=reopened.settings, known=reopened.known)
+    what = " and its embeddings (nothing is embedded again)." if reopened.known else "."
+    return " ".join((f"{upload.name} is open: {reopened.corpus.report.source} with its settings{what}", *reopened.notes))
+
+
+def session_file(known: KnownVectors | None) -> tuple[str, object]:
+    """(file name, a function that writes this session as zip bytes): the file is made only when asked for."""
+    sources, corpus_, settings_ = st.session_state.sources, corpus(), settings()
+    stem = Path(corpus_.report.source).stem.replace(" ", "-") or "session"
+    return f"{stem}{EXTENSION}", lambda: write_session(sources=sources, corpus=corpus_, settings=settings_, known=known)
 
 
 def with_vectors(corpus: Corpus, upload) -> Corpus:

@@ -1,7 +1,9 @@
 """The pipeline's stages (core.stages) cached for the pages, each on the key core derives from the
 declaration: the data's fingerprint plus the settings the stage and every stage before it read. So the
 k slider re-clusters but never embeds or runs UMAP again, and the app computes exactly what
-`python -m core run` would. Embeddings are also cached on disk by core.embedders.
+`python -m core run` would. Embeddings are also cached on disk by core.embedders; a corpus that needs
+embedding is embedded in the background (ui/embedding.py), and the results are those of the settings
+shown meanwhile (settings()).
 
     stages.get("topics")          # the described topics for the current settings
     stages.get("labels", other)   # with other settings (e.g. the base model, for a comparison)
@@ -20,8 +22,8 @@ from core.adapt import compare_topics, read_record
 from core.export import tables as export_tables
 from core.cluster import SWEEP_METHOD, method
 from core.settings import Settings
-from core.stages import BY_NAME, STAGES, Context, stage_key
-from ui import session
+from core.stages import BY_NAME, STAGES, Context, KnownVectors, stage_key
+from ui import embedding, session
 
 KEEP = {"vectors": 4, "space": 8, "view": 8}  # results kept per stage (the big ones fewer); others 32
 
@@ -44,8 +46,8 @@ def _progress_bar(doing: str):
 def _runner(stage):
     def run(key: tuple, _settings: Settings, _inputs: tuple):
         report, bar = _progress_bar(stage.doing)
-        inputs = tuple(Context(cache=session.disk_cache(), progress=report) if value is Context else value
-                       for value in _inputs)
+        context = Context(cache=session.disk_cache(), progress=report, known=st.session_state.get("known"))
+        inputs = tuple(context if value is Context else value for value in _inputs)
         start = time.perf_counter()
         value = stage.run(_settings, *inputs)
         if bar["bar"] is not None:
@@ -59,8 +61,14 @@ def _runner(stage):
 _CACHED = {stage.name: _runner(stage) for stage in STAGES}
 
 
+def settings() -> Settings:
+    """The settings whose results the pages show: the session's, or while its texts are embedded in the
+    background, the same with the TF-IDF/LSA baseline (ui/embedding.py)."""
+    return embedding.shown_settings()
+
+
 def _timed(name: str, s: Settings | None = None):
-    s = s or session.settings()
+    s = s or settings()
     stage = BY_NAME[name]
     inputs = tuple(session.corpus() if i == "corpus" else Context if i == "context" else get(i, s)
                    for i in stage.inputs)
@@ -68,13 +76,13 @@ def _timed(name: str, s: Settings | None = None):
 
 
 def get(name: str, s: Settings | None = None):
-    """The value of stage `name` for the loaded data and the settings (the session's unless given)."""
+    """The value of stage `name` for the loaded data and the settings (the shown ones unless given)."""
     return _timed(name, s)[0]
 
 
 def result() -> pipeline.Result:
     """The current run as the Result that core.export reads, the same record the command line writes."""
-    s = session.settings()
+    s = settings()
     timed = {stage.name: _timed(stage.name, s) for stage in STAGES}
     return pipeline.Result(corpus=session.corpus(), settings=s, timings={n: t for n, (_, t) in timed.items()},
                            **{n: v for n, (v, _) in timed.items()})
@@ -91,7 +99,7 @@ def _tables(key: tuple, _result: pipeline.Result) -> dict[str, pd.DataFrame]:
 
 def tables() -> dict[str, pd.DataFrame]:
     """Every exported table of the current run (core.export.tables), computed once per settings."""
-    s = session.settings()
+    s = settings()
     key = (session.fingerprint(), *(p for name in ("recommendations", "evaluation", "view")
                                     for p in stage_key(name, s)))
     return _tables(key, result())
@@ -104,7 +112,7 @@ def _k_sweep(key: tuple, _space, _settings: Settings, ks: tuple[int, ...]) -> pd
 
 def sweep_settings() -> Settings:
     """The settings the k sweep uses: the current ones, with KMeans for a method that does not take k."""
-    s = session.settings()
+    s = settings()
     return s if s.topic_count is not None else dataclasses.replace(s, method=SWEEP_METHOD)
 
 
@@ -124,7 +132,7 @@ def _profile(text: str, key: tuple, _settings: Settings, _vectors, _recommender)
 
 def profile_recommendations(text: str) -> tuple[np.ndarray, pd.DataFrame]:
     """A new user's topic mix from their own words, and what the page's recommender lists for them."""
-    s = session.settings()
+    s = settings()
     return _profile(text, (session.fingerprint(), *stage_key("recommendations", s)), s, get("vectors"),
                     get("recommender"))
 
@@ -134,3 +142,11 @@ def comparison() -> dict:
     s = session.settings()
     before = dataclasses.replace(s, model=read_record(s.model)["base_model"])
     return compare_topics(get("labels", before), get("quality", before), get("labels"), get("quality"))
+
+
+def known_vectors() -> KnownVectors | None:
+    """The session's embeddings for its own settings when they are ready (saved with the session), else None."""
+    s = session.settings()
+    if not embedding.ready(s):
+        return None
+    return KnownVectors(fingerprint=session.fingerprint(), settings=s, embeddings=get("vectors", s))

@@ -225,14 +225,3 @@ def build_interactions(frame: pd.DataFrame, user_col: str | None = None, item_co
     log["time"] = _column(frame, time_col, "time") if time_col else [f"{i:012d}" for i in range(len(log))]
     return log
 
-
-def load_demo() -> Corpus:
-    """The bundled demo: posts by users, an item catalogue and an interaction log."""
-    posts, info = read_table(ASSETS / "demo_posts.csv")
-    items, _ = read_table(ASSETS / "demo_items.csv")
-    log, _ = read_table(ASSETS / "demo_interactions.csv")
-    return build_corpus(posts, "text", user_col="user_id", item_col="item_id", label_col="interest",
-                        time_col="time", domain_col="domain", source="bundled demo", info=info,
-                        files={"items": "bundled demo items", "interactions": "bundled demo interactions"},
-                        catalogue=build_catalogue(items, "item_id", "text", "title"),
-                        interactions=build_interactions(log, "user_id", "item_id", "rating", "time"))

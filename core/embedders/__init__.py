@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.embedders import bundled
-from core.embedders.cache import Embedder, EmbeddingCache, cache_dir, embed_texts
+from core.embedders.cache import Embedder, EmbeddingCache, cache_dir, count_missing, embed_texts
 from core.embedders.lsa import LsaEmbedder
 from core.embedders.transformer import DEFAULT_WINDOWS, MAX_WINDOWS, TransformerEmbedder
 from core.errors import CoreError
@@ -52,6 +52,7 @@ MODELS = {model.name: model for model in (
           fitted_on_corpus=True, adaptable=False),
 )}
 DEFAULT_MODEL = "default"
+BASELINE = "tfidf"  # needs no language model: what the app shows while a transformer embeds in the background
 
 
 def model_entry(name: str) -> Model:
@@ -112,6 +113,6 @@ def _load(name: str, windows: int, precision: str, seed: int) -> Embedder:
                                lazy=name in MODELS)
 
 
-__all__ = ["AUTO", "DEFAULT_MODEL", "MAX_WINDOWS", "MODELS", "Embedder", "EmbeddingCache", "LsaEmbedder", "Model",
-           "TransformerEmbedder", "cache_dir", "choose_model", "embed_texts", "load_embedder", "model_entry",
-           "resolve_folder"]
+__all__ = ["AUTO", "BASELINE", "DEFAULT_MODEL", "MAX_WINDOWS", "MODELS", "Embedder", "EmbeddingCache",
+           "LsaEmbedder", "Model", "TransformerEmbedder", "cache_dir", "choose_model", "count_missing", "embed_texts",
+           "load_embedder", "model_entry", "resolve_folder"]

@@ -113,10 +113,23 @@ class EmbeddingCache:
                 self._reset()
 
 
+def count_missing(embedder: Embedder, texts, cache: EmbeddingCache | None) -> int:
+    """How many distinct texts embed_texts would embed now: those not in the cache (none for an embedder
+    fitted on the corpus, which is quick)."""
+    unique = list(dict.fromkeys(texts))
+    if embedder.fitted_on_corpus:
+        return 0
+    if cache is None:
+        return len(unique)
+    keys = [EmbeddingCache.key(embedder.key, t) for t in unique]
+    return len(keys) - len(cache.get(keys))
+
+
 def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = None,
-                progress: Progress | None = None, chunk: int = 1024) -> np.ndarray:
+                progress: Progress | None = None, chunk: int = 128) -> np.ndarray:
     """Embed texts, each distinct text once, reading and filling the cache chunk by chunk so that an
-    interrupted run resumes where it stopped. Embedders fitted on the corpus (LSA) are never cached."""
+    interrupted run (Ctrl-C, the app's Cancel) resumes where it stopped and loses at most one chunk's work.
+    Embedders fitted on the corpus (LSA) are never cached."""
     texts = list(texts)
     unique = list(dict.fromkeys(texts))
     if embedder.fitted_on_corpus or cache is None:

@@ -12,6 +12,7 @@ from core.embedders.hardware import pick_device, resolve_precision
 from core.errors import CoreError
 from core.text import model_input
 
+GPU_BATCH, CPU_TOKENS = 32, 2048  # a forward pass's windows on a GPU, tokens on a CPU (see batch_size)
 MAX_WINDOWS = 64  # windows per text at most (~16k tokens)
 # The default reads each text up to the model's limit, as sentence-transformers does: on BBC News (2,225
 # articles, 2.4 windows of 256 tokens each on average) reading every window took twice as long and gave the
@@ -26,9 +27,12 @@ class TransformerEmbedder:
     ----------
     path : the model folder (see core.embedders.registry for names such as 'default').
     name : what to call the model in messages.
-    batch_size : windows per forward pass (default 32). Shorter windows go in larger batches of as
-        many tokens (batch_size x max_length, at most 8 x batch_size windows): twice as fast on short
-        texts. fixed_batches=True keeps exactly batch_size windows per pass, as sentence-transformers does.
+    batch_size : windows per forward pass (default 32 on a GPU; on a CPU as many as hold 2,048 tokens, 8
+        windows of all-MiniLM-L6-v2 or 4 of multilingual-e5-small, which were as fast or faster than 32 on a
+        2-core CPU (bench/batches.py) and let progress move every few seconds instead of every half minute).
+        Shorter windows go in larger batches of as many tokens (batch_size x max_length, at most
+        8 x batch_size windows): twice as fast on short texts. fixed_batches=True keeps exactly batch_size
+        windows per pass, as sentence-transformers does.
     windows : windows per text at most (1 to MAX_WINDOWS, default DEFAULT_WINDOWS). 1 reads a text up to
         the model's limit, as sentence-transformers does; with more, a longer text is read window by window
         (that many at most, spread evenly from start to end) and the windows averaged, weighted by their
@@ -43,7 +47,7 @@ class TransformerEmbedder:
 
     fitted_on_corpus = False
 
-    def __init__(self, path: Path, *, name: str = "", batch_size: int = 32, windows: int = DEFAULT_WINDOWS,
+    def __init__(self, path: Path, *, name: str = "", batch_size: int | None = None, windows: int = DEFAULT_WINDOWS,
                  precision: str = "auto", device: str | None = None, max_length: int | None = None,
                  fixed_batches: bool = False, lazy: bool = False):
         self.path, self.name = Path(path), name or Path(path).name
@@ -52,11 +56,12 @@ class TransformerEmbedder:
         self.precision, self.precision_reason = resolve_precision(precision, self.device)
         if not 1 <= int(windows) <= MAX_WINDOWS:
             raise CoreError(f"Windows per text must be between 1 and {MAX_WINDOWS} (got {windows}).")
-        self.batch_size, self.windows, self.fixed_batches = batch_size, int(windows), fixed_batches
+        self.windows, self.fixed_batches = int(windows), fixed_batches
         self.max_length = max_length or self.layout.max_length
         self.encoder = None
         if not lazy or self.max_length is None:
             self._load()
+        self.batch_size = batch_size or (max(1, CPU_TOKENS // self.max_length) if self.device == "cpu" else GPU_BATCH)
         self.key = "|".join([_model_identity(self.path), describe(self.layout), str(self.max_length),
                              f"windows<={self.windows}" if self.windows > 1 else "truncate",
                              "bf16-weights" if self.precision == "bf16" else self.precision, "no-blobs"])

@@ -53,6 +53,9 @@ class Recommender:
         inside `interactions` (core.recommender.validation.choose_blend), or are the defaults without a log."""
         from core.recommender.validation import choose_blend, default_blend
 
+        if not 0 <= self.settings.popularity_weight <= 1:
+            raise CoreError(f"The popularity weight must be between 0 and 1 (got {self.settings.popularity_weight}): "
+                            "it is the share of popularity in the blend used when there is no log to choose one.")
         log = interactions if interactions is not None and len(interactions) else None
         if blend is None:
             blend = choose_blend(self, log) if log is not None else default_blend(self.settings)
