@@ -139,3 +139,18 @@ def test_a_new_users_text_is_scored_by_the_listed_recommender(demo):
     assert (INTEREST[listed.item_id] == "cooking").sum() >= 5
     assert not listed.signal.isin(["collaborative"]).any()
     assert listed.reason.str.startswith(("About ", "Close to what you wrote", "Popular right now")).all()
+
+
+def test_a_users_strongest_interest_shows_in_their_list_unless_they_have_seen_all_of_it(demo):
+    """Issue 13's u10: 52 % football with unseen football items, yet listed finance and cooking."""
+    fitted = demo.recommender
+    main_topic = fitted.items_.topics.argmax(axis=1)
+    row = {user: n for n, user in enumerate(fitted.users_)}
+    missing = []
+    for user, shares in demo.interests.iterrows():
+        unseen = set(np.flatnonzero(main_topic == shares.idxmax())) - set(fitted.seen_[row[user]])
+        listed = {fitted.items_.ids.index(i) for i in demo.recommendations.loc[demo.recommendations.user_id == user,
+                                                                              "item_id"]}
+        if unseen and not listed & unseen:
+            missing.append(user)
+    assert not missing, missing
