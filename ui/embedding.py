@@ -128,7 +128,7 @@ def panel() -> None:
         st.session_state.embedding = None
         return
     if job.job.running:
-        st.fragment(_progress, run_every=0.5)()
+        st.fragment(_progress, run_every=2 if job.waiting else 0.5)()  # a queued job has no count to show
     elif job.job.stopped:
         if job.kept is None:
             corpus = session.corpus()
