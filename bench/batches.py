@@ -12,7 +12,7 @@ import time
 
 import pandas as pd
 
-from common import BBC, cpu_line, table
+from common import BBC, alternating, cpu_line, table
 
 import core  # noqa: F401  (first: it sets the thread settings torch reads when it loads)
 
@@ -44,11 +44,10 @@ def main() -> None:
         for name, texts in sets.items():
             seconds = {c: [] for c in contenders}
             gaps = {c: [] for c in contenders}
-            for r in range(2):
-                for c in (list(contenders) if r % 2 == 0 else list(contenders)[::-1]):
-                    s, g = timed(contenders[c], texts)
-                    seconds[c].append(s)
-                    gaps[c].append(g)
+            for c in alternating(contenders, 2):
+                s, g = timed(contenders[c], texts)
+                seconds[c].append(s)
+                gaps[c].append(g)
             for c, embedder in contenders.items():
                 rows.append({"model": model, "texts": name, "batch": f"{c} ({embedder.batch_size} windows)",
                              "seconds": " / ".join(f"{s:.1f}" for s in seconds[c]),

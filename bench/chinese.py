@@ -19,7 +19,7 @@ import statistics
 import numpy as np
 import pandas as pd
 
-from common import BBC, SHARED, Timer, cpu_line, embed, table
+from common import BBC, SHARED, Timer, alternating, cpu_line, embed, table
 
 from core.data import load_demo, read_corpus
 from core.evaluate import label_agreement
@@ -117,11 +117,10 @@ def section_speed(rounds: int = 3, n: int = 2000) -> None:
     for fn in contenders.values():
         fn(sample[:64])
     seconds = {name: [] for name in contenders}
-    for r in range(rounds):
-        for name in (list(contenders) if r % 2 == 0 else list(contenders)[::-1]):
-            with Timer() as t:
-                contenders[name](sample)
-            seconds[name].append(t.seconds)
+    for name in alternating(contenders, rounds):
+        with Timer() as t:
+            contenders[name](sample)
+        seconds[name].append(t.seconds)
     base = seconds[next(iter(contenders))]
     for name, values in seconds.items():
         ratios = [b / v for b, v in zip(base, values)]

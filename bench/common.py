@@ -73,6 +73,14 @@ class Npmi:
         return float(sum(model.get_coherence_per_topic()) / len(known))
 
 
+def alternating(names, rounds: int):
+    """The contenders of every round in turn, in reverse order every other round, so that a machine slowing
+    down or warming up during a comparison weighs on each contender alike."""
+    names = list(names)
+    for r in range(rounds):
+        yield from (names if r % 2 == 0 else names[::-1])
+
+
 class Timer:
     """Wall seconds (`seconds`) and this process's CPU seconds over all its threads (`cpu`) of a block."""
 

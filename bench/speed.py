@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common import BBC, MOVIELENS, ROOT, SHARED, Timer, assign, cpu_line, embed, table
+from common import BBC, MOVIELENS, ROOT, SHARED, Timer, alternating, assign, cpu_line, embed, table
 
 import core  # noqa: F401,E402  (first: it sets the thread settings torch reads when it loads)
 
@@ -111,11 +111,10 @@ def section_embed(quick: bool) -> None:
     rows = []
     for name, texts in sets.items():
         seconds = {c: [] for c in contenders}
-        for r in range(rounds):
-            for c in (list(contenders) if r % 2 == 0 else list(contenders)[::-1]):
-                with Timer() as t:
-                    contenders[c](texts)
-                seconds[c].append(t.seconds)
+        for c in alternating(contenders, rounds):
+            with Timer() as t:
+                contenders[c](texts)
+            seconds[c].append(t.seconds)
         st_s = seconds["sentence-transformers fp32"]
         part = texts[:max(8, len(texts) // 10)]  # bf16 by hand: one pass on a tenth (slow where not native)
         with Timer() as t:
@@ -213,14 +212,13 @@ def section_view(quick: bool) -> None:
     np.save(path, vectors)
     rounds = 1 if quick else 3
     seconds, points = {"project view": [], "umap-learn UMAP(n_components=2)": []}, {}
-    for r in range(rounds):
-        for name in (list(seconds) if r % 2 == 0 else list(seconds)[::-1]):
-            out = OUT / f"view-{'plain' if 'umap' in name else 'project'}.npy"
-            done = subprocess.run([sys.executable, "-c", VIEW_CODE, "plain" if "umap" in name else "project",
-                                   str(path), str(out)], cwd=ROOT, capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
-            seconds[name].append(float(done.stdout.split()[-1]))
-            points[name] = np.load(out)
+    for name in alternating(seconds, rounds):
+        out = OUT / f"view-{'plain' if 'umap' in name else 'project'}.npy"
+        done = subprocess.run([sys.executable, "-c", VIEW_CODE, "plain" if "umap" in name else "project",
+                               str(path), str(out)], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        seconds[name].append(float(done.stdout.split()[-1]))
+        points[name] = np.load(out)
     plain = seconds["umap-learn UMAP(n_components=2)"]
     rows = [{"map": name, "seconds (process start to map)": " / ".join(f"{x:.1f}" for x in values),
              "x plain (median)": statistics.median(v / p for v, p in zip(values, plain)),
