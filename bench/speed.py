@@ -131,8 +131,8 @@ def section_embed(quick: bool) -> None:
                      "texts/s": len(part) / t.seconds, "x sentence-transformers": None,
                      "per round": f"{f.seconds / t.seconds:.2f}x the default's speed, one pass"})
         print(table(rows[-len(contenders) - 1:], list(rows[0])), flush=True)
-    print("(x sentence-transformers: the median over rounds of its seconds / ours on the same texts; the whole-text "
-          "row reads every window of a long text, where sentence-transformers cuts at the limit)")
+    print("(x sentence-transformers: the median over rounds of its seconds / ours on the same texts; both read a "
+          "text up to the model's limit)")
 
     # Doing less: duplicates once, then the disk cache.
     tags = pd.read_csv(MOVIELENS / "tags.csv")["tag"].astype(str).tolist()
