@@ -6,7 +6,8 @@
 - the bundled demo at k = 8 against its interest column, the English model against the multilingual one;
 - BBC News at k = 5 with the English default;
 - the multilingual model's throughput on the THUCNews titles against sentence-transformers running
-  all-MiniLM-L6-v2 in fp32 on the same titles (alternating rounds), and its time on all 10,000.
+  all-MiniLM-L6-v2 in fp32 on the same titles (alternating rounds; the default precision and int8), and its
+  time on all 10,000.
 
     .venv/bin/python bench/chinese.py                 # about 25 min the first time (embeddings), then minutes
     .venv/bin/python bench/chinese.py --only speed    # or thucnews, demo, bbc (comma-separated)
@@ -69,6 +70,7 @@ def section_thucnews() -> None:
     print(f"embedded (or read from the disk cache) in {t.seconds:.0f} s", flush=True)
     rows = [project(corpus, Settings(k=10), "project, defaults, k = 10"),
             project(corpus, Settings(method="hdbscan"), "project, defaults, automatic (HDBSCAN)"),
+            project(corpus, Settings(k=10, precision="int8"), "project, defaults but precision int8, k = 10"),
             project(corpus, Settings(model="tfidf", k=10), "project TF-IDF/LSA baseline, k = 10"),
             bertopic(corpus.texts, vectors, corpus.labels, 10),
             bertopic(corpus.texts, vectors, corpus.labels, None)]
@@ -110,10 +112,11 @@ def section_speed(rounds: int = 3, n: int = 2000) -> None:
     print(f"\n## Throughput on {len(sample)} THUCNews titles ({cpu_line()}; torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; {rounds} alternating rounds)", flush=True)
     st = SentenceTransformer(str(minilm()), device="cpu")
-    ours = load_embedder("multilingual")
+    ours, int8 = load_embedder("multilingual"), load_embedder("multilingual", precision="int8")
     print(f"multilingual model precision: {ours.precision} ({ours.precision_reason})")
     contenders = {"sentence-transformers all-MiniLM-L6-v2 fp32": lambda t: st.encode(t, batch_size=32),
-                  "project multilingual-e5-small (default settings)": ours.embed}
+                  "project multilingual-e5-small (default settings)": ours.embed,
+                  "project multilingual-e5-small, precision int8": int8.embed}
     for fn in contenders.values():
         fn(sample[:64])
     seconds = {name: [] for name in contenders}
@@ -130,6 +133,9 @@ def section_speed(rounds: int = 3, n: int = 2000) -> None:
         ours.embed(titles)
     print(f"  all {len(titles):,} distinct titles with the multilingual model, no cache: {t.seconds:.0f} s "
           f"({len(titles) / t.seconds:.0f} titles/s)", flush=True)
+    one, other = ours.embed(sample), int8.embed(sample)
+    cosine = (one * other).sum(axis=1)
+    print(f"  int8 against the default's vectors: cosine mean {cosine.mean():.4f}, min {cosine.min():.4f}")
     print("target: >= 0.8x")
 
 

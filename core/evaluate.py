@@ -12,6 +12,9 @@ from scipy import sparse
 from core.text import TokenizedCorpus, tokenize_corpus
 
 EPSILON = 1e-12
+# Above this many texts NPMI is counted on a seeded sample of that many (as silhouette on 5,000 points):
+# at a million texts the windows of every text took 2.3 s of a new k's 10 (bench/scale.py, section 4b).
+NPMI_TEXTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,8 @@ class Figure:
 FIGURES = {
     "topics": Figure("Topics", "How many topics the texts were grouped into."),
     "npmi": Figure("Coherence (NPMI)", "Do a topic's keywords occur together in the texts? From -1 to 1: higher is "
-                   "better, 0 means no more often than by chance."),
+                   "better, 0 means no more often than by chance. Over 100,000 texts, counted on a sample of "
+                   "100,000."),
     "diversity": Figure("Diversity", "Share of distinct words among all topics' top 10 keywords: 1 means no topic "
                         "repeats another's words."),
     "silhouette": Figure("Silhouette", "How well separated the topics are in the space the method clustered in, "
@@ -108,6 +112,17 @@ def _window_counts(corpus: TokenizedCorpus, words: list[str], window: int) -> tu
     return np.asarray(present.sum(axis=0)).ravel(), (present.T @ present).toarray(), n_windows
 
 
+def sample_texts(corpus: TokenizedCorpus, size: int, seed: int = 42) -> TokenizedCorpus:
+    """A seeded sample of `size` texts of a tokenized corpus (the corpus itself when it has no more)."""
+    lengths = np.diff(corpus.offsets)
+    if len(lengths) <= size:
+        return corpus
+    chosen = np.zeros(len(lengths), bool)
+    chosen[np.random.default_rng(seed).choice(len(lengths), size, replace=False)] = True
+    ids = corpus.ids[np.repeat(chosen, lengths)]
+    return TokenizedCorpus(ids, np.concatenate([[0], np.cumsum(lengths[chosen])]), corpus.vocab)
+
+
 def topic_diversity(topic_words: list[list[str]], top_n: int = 10) -> float | None:
     """Distinct words among all topics' top-N words divided by N x number of topics."""
     if not topic_words:
@@ -141,7 +156,8 @@ def silhouette(points: np.ndarray, labels: np.ndarray, *, sample: int = 5000, se
 def topic_quality(texts, topic_words: list[list[str]], labels: np.ndarray, points: np.ndarray | None = None,
                   true_labels=None) -> dict[str, float | None]:
     """Every topic figure that applies: npmi, diversity, silhouette, outlier share, and purity/NMI/ARI."""
-    figures = {"npmi": npmi(topic_words, tokenize_corpus(texts)), "diversity": topic_diversity(topic_words),
+    figures = {"npmi": npmi(topic_words, sample_texts(tokenize_corpus(texts), NPMI_TEXTS)),
+               "diversity": topic_diversity(topic_words),
                "outliers": float((np.asarray(labels) < 0).mean()), "topics": len(topic_words)}
     if points is not None:
         figures["silhouette"] = silhouette(points, np.asarray(labels))

@@ -3,6 +3,7 @@ embedding to the topic centroids) and from the texts users wrote about it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,12 @@ def build_items(*, n_topics: int, catalogue_ids=(), catalogue_titles=(), catalog
     return Items(ids=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), topics=topics, popularity=popularity)
 
 
+@lru_cache(maxsize=2)
+def _texts_as_items(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Ids (doc0, doc1, ...) and titles of the texts as items, remembered: they do not change with k."""
+    return tuple(f"doc{i}" for i in range(len(texts))), tuple(t[:80] for t in texts)
+
+
 def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
                 interactions: pd.DataFrame | None = None, doc_mask: np.ndarray | None = None) -> Items:
     """Items with topic vectors from the catalogue text and from the texts written about them.
@@ -80,9 +87,9 @@ def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalog
     k = n_topics(labels)
     catalogue = corpus.catalogue
     if catalogue is None and corpus.items is None and interactions is None:
-        return Items(ids=tuple(f"doc{i}" for i in range(len(labels))),
-                     titles=tuple(t[:80] for t in corpus.texts), topics=one_hot(labels, k),
-                     popularity=np.zeros(len(labels)), texts_are_items=True)
+        ids, titles = _texts_as_items(tuple(corpus.texts))
+        return Items(ids=ids, titles=titles, topics=one_hot(labels, k), popularity=np.zeros(len(labels)),
+                     texts_are_items=True)
     centroids = topic_centroids(vectors, labels, k)
     keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask
     doc_items = [i if m else "" for i, m in zip(corpus.items, keep)] if corpus.items else None

@@ -38,20 +38,24 @@ def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
 
     Words in fewer than 2 texts are dropped on corpora of 50+ texts: they cannot characterise a topic.
     """
-    return _count_words(tuple(texts))
+    return _count_words(tuple(texts))[:2]
 
 
 @lru_cache(maxsize=4)
-def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix]:
+    """The counts, the vocabulary and the counts as 0/1 (which texts hold each word)."""
     tokens = tokenize_corpus(texts)
     n = len(texts)
     rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
     counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
     keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= (2 if n >= 50 else 1))
-    return counts[:, keep], tokens.vocab[keep]
+    counts = counts[:, keep]
+    present = sparse.csr_matrix((np.ones(counts.nnz, dtype=np.int8), counts.indices, counts.indptr), shape=counts.shape)
+    return counts, tokens.vocab[keep], present
 
 
-def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int) -> np.ndarray:
+def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int,
+                   present: sparse.csr_matrix | None = None) -> np.ndarray:
     """Topics x words: how distinctive each word is of each topic, by document frequency.
 
     With p = the share of the topic's texts that contain the word and q = that share over all texts,
@@ -59,13 +63,14 @@ def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int)
     (zero when the word is no more common in the topic than elsewhere). Words in many of a topic's
     texts but few others' rank first: they co-occur (coherence) and differ between topics (diversity),
     where class-based TF-IDF favours words that are merely frequent. A small term frequency share
-    breaks ties.
+    breaks ties. `present` is `counts` as 0/1 when the caller has it.
     """
     inside = labels >= 0
     member = sparse.csr_matrix((np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
                                shape=(n_topics, counts.shape[0]))
-    present = counts.copy()
-    present.data = np.ones_like(present.data)
+    if present is None:
+        present = counts.copy()
+        present.data = np.ones_like(present.data)
     with_word = np.asarray((member @ present).todense(), dtype=np.float64)
     occurrences = np.asarray((member @ counts).todense(), dtype=np.float64)
     sizes = np.maximum(np.bincount(labels[inside], minlength=n_topics), 1)[:, None]
@@ -84,14 +89,14 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     -1: out of every topic's)."""
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
-    counts, vocab = count_words(texts)
-    scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
+    counts, vocab, present = _count_words(tuple(texts))
+    scores = keyword_scores(counts, labels, n_topics, present) if len(vocab) else np.zeros((n_topics, 0))
     names = dict(names)
     for topic, word in stop_words:
         at = np.searchsorted(vocab, word) if len(vocab) else 0
         if at < len(vocab) and vocab[at] == word:
             scores[slice(None) if topic < 0 else slice(topic, topic + 1), at] = 0
-    topics = []
+    topics, closeness = [], _closeness(labels, n_topics, vectors)
     for t in list(range(n_topics)) + ([-1] if (labels < 0).any() else []):
         members = np.flatnonzero(labels == t)
         if t >= 0 and scores.shape[1]:
@@ -102,15 +107,26 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
             words, weights = (), ()
         name = names.get(t, "") if t >= 0 else ""
         label = "Outliers" if t < 0 else (name or " · ".join(words[:3]) or f"Topic {t}")
+        nearest = _representatives(members, closeness, t if t >= 0 else n_topics, n_representatives)
         topics.append(Topic(id=t, size=len(members), words=words, weights=weights, label=f"{t}: {label}"
-                            if t >= 0 else label, representatives=_representatives(members, vectors, n_representatives),
-                            name=name))
+                            if t >= 0 else label, representatives=nearest, name=name))
     return topics
 
 
-def _representatives(members: np.ndarray, vectors: np.ndarray | None, n: int) -> tuple[int, ...]:
-    if vectors is None or len(members) == 0:
+def _closeness(labels: np.ndarray, n_topics: int, vectors: np.ndarray | None) -> np.ndarray | None:
+    """Texts x (topics, then the outliers): each text's dot product with each group's centroid. One pass
+    over the vectors for all topics, not a copy of each topic's vectors (a million texts: seconds)."""
+    if vectors is None:
+        return None
+    columns = np.where(labels < 0, n_topics, labels)
+    member = sparse.csr_matrix((np.ones(len(labels), dtype=np.float32), (columns, np.arange(len(labels)))),
+                               shape=(n_topics + 1, len(labels)))
+    centroids = np.asarray(member @ vectors) / np.maximum(np.asarray(member.sum(axis=1)), 1)
+    return vectors @ centroids.T.astype(vectors.dtype)
+
+
+def _representatives(members: np.ndarray, closeness: np.ndarray | None, column: int, n: int) -> tuple[int, ...]:
+    if closeness is None or len(members) == 0:
         return tuple(int(i) for i in members[:n])
-    centroid = vectors[members].mean(axis=0)
-    closeness = vectors[members] @ centroid
-    return tuple(int(members[i]) for i in np.argsort(-closeness, kind="stable")[:n])
+    own = closeness[members, column]
+    return tuple(int(members[i]) for i in np.argsort(-own, kind="stable")[:n])

@@ -184,8 +184,9 @@ def test_above_the_sample_size_umap_is_fitted_on_a_sample_and_places_the_rest(mo
     assert max(np.bincount(labels[np.arange(900) % 4 == g]).max() for g in range(4)) >= 200  # groups stay together
 
 
-def test_above_the_mini_batch_size_kmeans_runs_in_mini_batches_and_stays_seeded(monkeypatch):
-    monkeypatch.setattr(cluster, "MINIBATCH_TEXTS", 500)
+def test_above_the_sample_size_kmeans_fits_a_sample_assigns_every_point_and_stays_seeded(monkeypatch):
+    monkeypatch.setattr(cluster, "SAMPLE_TEXTS", 500)
+    monkeypatch.setattr(cluster, "KMEANS_SAMPLE", 200)
     rng = np.random.default_rng(1)
     points = np.vstack([rng.normal(loc=5 * g, size=(300, 5)) for g in range(3)])
     a = cluster.cluster(points, cluster.ClusterSettings(k=3, seed=7))

@@ -79,3 +79,20 @@ def test_npmi_rewards_words_that_occur_together():
     bad = npmi([["bread", "goal"], ["flour", "team"]], texts)
     assert good > 0.5 and bad < 0
     assert topic_diversity([["a", "b"], ["a", "c"]], top_n=2) == 0.75
+
+
+def test_npmi_of_a_large_corpus_is_counted_on_a_seeded_sample_of_whole_texts(monkeypatch):
+    from core import evaluate
+    from core.text import tokenize_corpus
+
+    names = [f"item{'abcdefghij'[i // 10]}{'abcdefghij'[i % 10]}" for i in range(40)]  # one word of its own each
+    texts = [f"bread flour oven {n}" if i % 2 else f"goal team match {n}" for i, n in enumerate(names)]
+    tokens = tokenize_corpus(texts)
+    sample = evaluate.sample_texts(tokens, 10)
+    chosen = [tuple(sample.vocab[sample.ids[a:b]]) for a, b in zip(sample.offsets[:-1], sample.offsets[1:])]
+    whole = {tuple(tokens.vocab[tokens.ids[a:b]]) for a, b in zip(tokens.offsets[:-1], tokens.offsets[1:])}
+    assert len(set(chosen)) == 10 and set(chosen) <= whole  # ten distinct texts, each kept whole
+    monkeypatch.setattr(evaluate, "NPMI_TEXTS", 10)
+    words, labels = [["bread", "flour"], ["goal", "team"]], np.arange(40) % 2
+    first = evaluate.topic_quality(texts, words, labels)["npmi"]
+    assert first == evaluate.topic_quality(texts, words, labels)["npmi"] == npmi(words, sample)
