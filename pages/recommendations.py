@@ -19,14 +19,13 @@ if not corpus.has_users:
                  column_config={"row": "Row", "similarity": st.column_config.NumberColumn("Similarity", format="%.3f"),
                                 "text": "Text"})
 else:
-    recommendations = stages.get("recommendations")
     activity = views.users_by_activity()
     user_column, n_column = st.columns(2)
     user = session.choose("User", "user", list(activity.index), widget=user_column.selectbox,
                           format_func=lambda u: f"{u} ({activity[u]} events)")
     with n_column:
         session.slider("Items per user (top-N)", "top_n", 1, 30)
-    shown = recommendations[recommendations["user_id"] == user]
+    shown = stages.user_recommendations(user)
     st.table(charts.markdown_table(shown[list(columns)].rename(columns=columns)), hide_index=True)
     st.caption(stages.get("recommender").blend_.sentence())
 

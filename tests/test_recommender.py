@@ -35,6 +35,10 @@ def test_the_list_and_the_evaluation_use_the_same_recommender_and_weights(demo):
     assert demo.evaluation.blend.validated
     assert demo.recommender.blend_ == demo.evaluation.blend
     pd.testing.assert_frame_equal(demo.recommendations, demo.recommender.recommend(top_n=SETTINGS.top_n))
+    for user in ("u02", "u17", demo.recommender.users_[-1]):  # the page lists one user at a time: the same rows
+        alone = demo.recommender.recommend(top_n=SETTINGS.top_n, users=[user])
+        among_all = demo.recommendations[demo.recommendations["user_id"] == user].reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone, among_all)
     record = demo.metrics["recommendations"]
     assert record["weights"] == demo.recommender.blend_.weights and record["chosen_on_validation"] is True
     assert {"project", "collaborative", "popularity", "random"} <= set(record)

@@ -26,6 +26,10 @@ from core.stages import BY_NAME, STAGES, Context, KnownVectors, stage_key
 from ui import embedding, session
 
 KEEP = {"vectors": 4, "space": 8, "view": 8}  # results kept per stage (the big ones fewer); others 32
+# Kept as they are (st.cache_resource) instead of pickled and copied on every read (st.cache_data): a
+# million texts' vectors are 1.5 GB: seconds and a second copy in memory per read. Nothing changes them (the
+# recommender only remembers its items' kinds for the next list).
+UNCOPIED = ("vectors", "recommender")
 
 
 def _progress_bar(doing: str):
@@ -55,7 +59,8 @@ def _runner(stage):
         return value, round(time.perf_counter() - start, 3)
 
     run.__qualname__ = run.__name__ = f"stage_{stage.name}"  # one Streamlit cache per stage
-    return st.cache_data(show_spinner=stage.doing, max_entries=KEEP.get(stage.name, 32))(run)
+    cache = st.cache_resource if stage.name in UNCOPIED else st.cache_data
+    return cache(show_spinner=stage.doing, max_entries=KEEP.get(stage.name, 32))(run)
 
 
 _CACHED = {stage.name: _runner(stage) for stage in STAGES}
@@ -121,6 +126,19 @@ def k_sweep() -> pd.DataFrame:
     s = sweep_settings()
     ks = tuple(range(2, session.max_k() + 1, method(s.method).sweep_step))
     return _k_sweep((session.fingerprint(), *stage_key("space", s), s.method), get("space", s), s, ks)
+
+
+@st.cache_data(show_spinner="Listing the recommendations…", max_entries=64)
+def _user_recommendations(user: str, key: tuple, _settings: Settings, _recommender) -> pd.DataFrame:
+    return _recommender.recommend(top_n=_settings.top_n, users=[user])
+
+
+def user_recommendations(user: str) -> pd.DataFrame:
+    """One user's rows of the recommendations stage (recommendations.csv), from the same recommender, without
+    listing every user's after each new k (at a million texts that took 27-51 s; bench/README.md)."""
+    s = settings()
+    return _user_recommendations(user, (session.fingerprint(), *stage_key("recommendations", s)), s,
+                                 get("recommender"))
 
 
 @st.cache_data(show_spinner="Reading your text…", max_entries=32)

@@ -88,12 +88,11 @@ class Recommender:
 
         self.items_ = items
         self.users_, self.events_, self.blend_ = tuple(users), events, blend
-        self.seen_ = [np.flatnonzero(user_of == n) for n in range(len(users))]
-        self.seen_ = [item_of[positions] for positions in self.seen_]
+        self.seen_ = _by_owner(user_of, item_of, len(users))
         if items.texts_are_items:  # each text is an item: a writer is never offered their own text
-            for n, user in enumerate(self.corpus.users):
-                if user in row:
-                    self.seen_[row[user]] = np.append(self.seen_[row[user]], n)
+            writer = np.array([row.get(user, -1) for user in self.corpus.users], dtype=np.int64)
+            own = _by_owner(writer, np.arange(len(writer)), len(users))
+            self.seen_ = [np.concatenate([seen, texts]) for seen, texts in zip(self.seen_, own)]
         self.side_ = ItemSide(topics=items.topics, popularity=popularity, factors=item_factors,
                               has_events=has_events, vectors=item_vectors)
         self.profiles_ = self._profiles(users, R.to_numpy(), predicted, user_factors, liked, keep, item_vectors)
@@ -179,8 +178,7 @@ class Recommender:
             return pd.DataFrame(columns=COLUMNS)
         # Only topics and popularity can score these items: each kind of item is scored once.
         narrow = side.factors is None and side.vectors is None
-        features, kind_of = kinds(np.column_stack([side.topics, side.popularity]) if narrow else None,
-                                  len(self.items_.ids))
+        features, kind_of = self._kinds(side, narrow)
         by_kind = ItemSide(topics=features[:, :-1], popularity=features[:, -1], factors=None,
                            has_events=np.zeros(len(features), bool), vectors=None,
                            counts=np.bincount(kind_of, minlength=len(features))) if narrow else side
@@ -202,6 +200,15 @@ class Recommender:
                 "score": np.round(total[user, kind_of[item]], 6),
                 "reason": [text for text, _ in said], "signal": [name for _, name in said]}))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+    def _kinds(self, side: ItemSide, narrow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """ranking.kinds of the items, remembered for the last side: one user's list among a million texts
+        as items would otherwise sort a million rows again (13 s)."""
+        memo = getattr(self, "_kinds_memo", None)
+        if memo is None or memo[0] is not side:
+            found = kinds(np.column_stack([side.topics, side.popularity]) if narrow else None, len(self.items_.ids))
+            memo = self._kinds_memo = (side, *found)
+        return memo[1], memo[2]
 
     def _reason(self, profiles: Profiles, scores: signals.Scores, weights: np.ndarray, row: int, u: int,
                 kind: int, item: int) -> tuple[str, str]:
@@ -235,6 +242,9 @@ class Recommender:
                       keep: np.ndarray) -> np.ndarray | None:
         """Unit text vectors of the items: the catalogue text's, else the mean of the texts written about
         the item (those kept); None when no item has a text."""
+        catalogue = self.corpus.catalogue
+        if not self.corpus.items and (catalogue is None or catalogue_vectors is None):
+            return None
         index = {item: n for n, item in enumerate(ids)}
         out = np.zeros((len(ids), text_vectors.shape[1]), np.float32)
         filled = np.zeros(len(ids), bool)
@@ -243,7 +253,6 @@ class Recommender:
                 if item and k and item in index:
                     out[index[item]] += text_vectors[n]
                     filled[index[item]] = True
-        catalogue = self.corpus.catalogue
         if catalogue is not None and catalogue_vectors is not None:
             at = [index[i] for i in catalogue.item_ids]
             out[at], filled[at] = catalogue_vectors, True
@@ -255,11 +264,11 @@ class Recommender:
         """What the signals know about each known user; sources are the items they liked (each item's
         vector once) and the texts they wrote (those kept)."""
         row = {user: n for n, user in enumerate(users)}
-        index = {item: n for n, item in enumerate(self.items_.ids)}
         owner, source = [], []
         vectors, names, was_liked = [], [], []
         if item_vectors is not None:
             if liked is not None:
+                index = {item: n for n, item in enumerate(self.items_.ids)}
                 pairs = liked[["user_id", "item_id"]].drop_duplicates()
                 pairs = pairs[pairs["item_id"].map(lambda i: i in index and item_vectors[index[i]].any())]
                 distinct = list(dict.fromkeys(pairs["item_id"]))
@@ -290,3 +299,11 @@ class Recommender:
                         source_index=source[order], starts=np.searchsorted(owner[order], np.arange(len(users) + 1)),
                         source_names=tuple(names), source_liked=np.array(was_liked, bool), wrote=wrote,
                         liked=liked_any)
+
+
+def _by_owner(owner: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
+    """For each owner 0..n-1, its `values` in their order (owner -1: nobody's), in one sort."""
+    order = np.argsort(owner, kind="stable")
+    order = order[owner[order] >= 0]
+    bounds = np.searchsorted(owner[order], np.arange(n + 1))
+    return [values[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
