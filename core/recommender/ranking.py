@@ -7,9 +7,19 @@ import numpy as np
 
 
 def kinds(features: np.ndarray | None, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct rows of `features`, the kind of each item); every item its own kind without features."""
+    """(the distinct rows of `features`, the kind of each item); every item its own kind without features.
+
+    Rows are grouped by one number each (their dot product with a fixed random vector: equal rows give
+    equal numbers), then checked to equal their group's first row; only if two different rows met on one
+    number does np.unique sort the rows themselves (at a million rows, seconds instead of a tenth)."""
     if features is None:
         return np.arange(n_items)[:, None], np.arange(n_items)
+    features = np.ascontiguousarray(features)
+    key = features @ np.random.default_rng(0).random(features.shape[1])
+    _, first, kind_of = np.unique(key, return_index=True, return_inverse=True)
+    distinct = features[first]
+    if (features == distinct[kind_of.ravel()]).all():
+        return distinct, kind_of.ravel()
     distinct, kind_of = np.unique(features, axis=0, return_inverse=True)
     return distinct, kind_of.ravel()
 
