@@ -110,7 +110,7 @@ def _model_args(parser) -> None:
                              "up to the model's limit; more are spread evenly over a longer text)")
     parser.add_argument("--precision", default=Settings.precision, choices=PRECISIONS,
                         help="auto (default): bf16 where the hardware computes it natively, else fp32; "
-                             "int8 (CPU only) is about 1.4x faster than fp32, with slightly different topics")
+                             "int8 (CPU only) is 1.4-1.6x faster than fp32, with slightly different topics")
     parser.add_argument("--seed", type=int, default=Settings.seed)
 
 

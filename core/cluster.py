@@ -17,9 +17,9 @@ from core.text import tokenize
 
 MAX_AGGLOMERATIVE = 20_000
 # Above SAMPLE_TEXTS texts KMeans is fitted on a seeded sample of KMEANS_SAMPLE points and every text
-# then joins its nearest centroid. At a million points of a 5-D UMAP space (bench/scale.py, section 3)
-# that took 0.45-1.0 s where MiniBatchKMeans on every point took 0.3-5.3 s, and its inertia over every
-# point was 6-14 % lower (better); a sample of 100,000 was twice as slow for 1 % less inertia.
+# then joins its nearest centroid. On 300,000 and a million points of a 5-D UMAP space (bench/scale.py
+# --only kmeans) that took 0.5-1.7 s, within 1 % of KMeans on every point in inertia and 6-15 % below
+# MiniBatchKMeans on every point (0.3-5.6 s); a sample of 100,000 took 1.5-3x longer for under 1.5 % less.
 SAMPLE_TEXTS = 100_000
 KMEANS_SAMPLE = 50_000
 

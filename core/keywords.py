@@ -54,8 +54,8 @@ def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray,
     return counts, tokens.vocab[keep], present
 
 
-def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int,
-                   present: sparse.csr_matrix | None = None) -> np.ndarray:
+def keyword_scores(counts: sparse.csr_matrix, present: sparse.csr_matrix, labels: np.ndarray,
+                   n_topics: int) -> np.ndarray:
     """Topics x words: how distinctive each word is of each topic, by document frequency.
 
     With p = the share of the topic's texts that contain the word and q = that share over all texts,
@@ -63,14 +63,11 @@ def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int,
     (zero when the word is no more common in the topic than elsewhere). Words in many of a topic's
     texts but few others' rank first: they co-occur (coherence) and differ between topics (diversity),
     where class-based TF-IDF favours words that are merely frequent. A small term frequency share
-    breaks ties. `present` is `counts` as 0/1 when the caller has it.
+    breaks ties. `present` is `counts` as 0/1.
     """
     inside = labels >= 0
     member = sparse.csr_matrix((np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
                                shape=(n_topics, counts.shape[0]))
-    if present is None:
-        present = counts.copy()
-        present.data = np.ones_like(present.data)
     with_word = np.asarray((member @ present).todense(), dtype=np.float64)
     occurrences = np.asarray((member @ counts).todense(), dtype=np.float64)
     sizes = np.maximum(np.bincount(labels[inside], minlength=n_topics), 1)[:, None]
@@ -90,7 +87,7 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
     counts, vocab, present = _count_words(tuple(texts))
-    scores = keyword_scores(counts, labels, n_topics, present) if len(vocab) else np.zeros((n_topics, 0))
+    scores = keyword_scores(counts, present, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
     names = dict(names)
     for topic, word in stop_words:
         at = np.searchsorted(vocab, word) if len(vocab) else 0

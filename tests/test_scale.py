@@ -1,6 +1,6 @@
 """Beyond one machine: `core embed` on a local Ray with 2 CPUs against the local engine, a killed Ray
 worker, a stopped run resuming, vectors files refused when they do not belong, and the large-corpus
-paths (UMAP on a sample, mini-batch KMeans) on small inputs. Ray starts once for the module."""
+paths (UMAP on a sample, KMeans on a sample) on small inputs. Ray starts once for the module."""
 import json
 import os
 import signal

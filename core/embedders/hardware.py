@@ -4,7 +4,7 @@ hardware computes it natively; int8 on a CPU when chosen by hand.
 On a CPU with AVX-512 BF16 or AMX, bf16 weights embed about 2.8x faster than fp32 at cosine 0.9999;
 on a CPU without them (AVX2 only) torch emulates bf16 and it runs about 5x slower than fp32
 (bench/README.md, "Speed and scale"). So 'auto' picks bf16 only where it is native.
-int8 (dynamic quantisation of the Linear layers, CPU only) embeds about 1.4x faster than fp32 on two AVX2
+int8 (dynamic quantisation of the Linear layers, CPU only) embeds 1.4-1.6x faster than fp32 on two AVX2
 cores, but moves the vectors (cosine 0.98-0.99 to fp32) and the topics a little (THUCNews k = 10 NMI 0.667 ->
 0.643), so 'auto' never picks it: it is for a large corpus where time matters more.
 """
