@@ -131,8 +131,11 @@ def test_exact_neighbours_and_a_reproducible_projection():
 def test_recommendations_score_each_kind_once_and_break_ties_by_position():
     k, n_items = 3, 40
     labels = np.arange(n_items) % k  # texts as items: one-hot topics, many ties
-    distinct, kind_of = kinds(np.eye(k)[labels], n_items)
+    distinct, kind_of = kinds([np.eye(k)[labels]], n_items)
     assert len(distinct) == k and (distinct[kind_of] == np.eye(k)[labels]).all()  # each kind scored once
+    popularity = (np.arange(n_items) < 5).astype(float)  # a column beside the topics splits the kinds it cuts
+    both, of = kinds([np.eye(k)[labels], popularity], n_items)
+    assert len(both) == 2 * k and (both[of] == np.column_stack([np.eye(k)[labels], popularity])).all()
     R = np.array([[0.7, 0.3, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
     blocked = [np.array([0, 3]), np.zeros(0, np.int64), np.zeros(0, np.int64)]
     best = best_items(R @ distinct.T, heads_of_kinds(kind_of, k, 5 + 2), kind_of, blocked, 5)

@@ -61,11 +61,12 @@ class Recommender:
             blend = choose_blend(self, log) if log is not None else default_blend(self.settings)
         held = set(zip(hidden["user_id"], hidden["item_id"])) if hidden is not None else set()
         doc_items = self.corpus.items or ("",) * len(self.corpus)
-        keep = np.array([(u, i) not in held for u, i in zip(self.corpus.users, doc_items)], dtype=bool)
+        keep = np.array([(u, i) not in held for u, i in zip(self.corpus.users, doc_items)], dtype=bool) if held \
+            else np.ones(len(self.corpus), bool)
         items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, log, keep)
         index = {item: n for n, item in enumerate(items.ids)}
-        wrote_about = pd.DataFrame([(u, i) for u, i, m in zip(self.corpus.users, doc_items, keep) if m and u and i],
-                                   columns=["user_id", "item_id"])
+        wrote_about = pd.DataFrame([(u, i) for u, i, m in zip(self.corpus.users, doc_items, keep) if m and u and i]
+                                   if self.corpus.items else [], columns=["user_id", "item_id"])
         events = pd.concat([log[["user_id", "item_id"]] if log is not None else None, wrote_about])
         events = events[events["item_id"].isin(index)].drop_duplicates(ignore_index=True)
         liked = positive(log, self.settings.min_rating)
@@ -206,7 +207,7 @@ class Recommender:
         time, and among a million texts as items each would otherwise group a million rows again (0.5-2 s)."""
         memo = getattr(self, "_kinds_memo", None)
         if memo is None or memo[0] is not side:
-            found = kinds(np.column_stack([side.topics, side.popularity]) if narrow else None, len(self.items_.ids))
+            found = kinds([side.topics, side.popularity] if narrow else None, len(self.items_.ids))
             memo = self._kinds_memo = (side, *found)
         return memo[1], memo[2]
 
