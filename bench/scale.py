@@ -159,7 +159,7 @@ def section_kmeans(sizes, ks=(12, 25)) -> None:
             settings = cluster.ClusterSettings(k=k, seed=42)
             contenders = {
                 "project (sample + assign)": lambda: cluster.cluster(points, settings),
-                "KMeans on a sample of 100,000 + assign": lambda: _sample_kmeans(points, k, 100_000),
+                "KMeans on a sample of 100,000 + assign": lambda: _with_sample(cluster, 100_000, points, settings),
                 "MiniBatchKMeans on every point (batches of 4,096)": lambda: MiniBatchKMeans(
                     k, n_init=10, batch_size=4096, random_state=42).fit_predict(points)}
             if n <= 300_000:
@@ -176,11 +176,13 @@ def section_kmeans(sizes, ks=(12, 25)) -> None:
         print(table(rows, ["points", "k", "method", "s", "inertia / project's", "NMI to project's"]), flush=True)
 
 
-def _sample_kmeans(points: np.ndarray, k: int, size: int) -> np.ndarray:
-    from sklearn.cluster import KMeans
-
-    sample = np.sort(np.random.default_rng(42).choice(len(points), size, replace=False))
-    return KMeans(k, n_init=10, random_state=42).fit(points[sample]).predict(points)
+def _with_sample(cluster, size: int, points: np.ndarray, settings) -> np.ndarray:
+    """The project's KMeans with a sample of `size` points instead of cluster.KMEANS_SAMPLE."""
+    kept, cluster.KMEANS_SAMPLE = cluster.KMEANS_SAMPLE, size
+    try:
+        return cluster.cluster(points, settings)
+    finally:
+        cluster.KMEANS_SAMPLE = kept
 
 
 def _inertia(points: np.ndarray, labels: np.ndarray) -> float:

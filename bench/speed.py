@@ -98,11 +98,10 @@ def section_embed(quick: bool) -> None:
             "MovieLens titles": movies["title"].drop_duplicates().tolist()[:600 if quick else 3000],
             "MovieLens movie texts (title, genres, tags)": movies["text"].tolist()[:600 if quick else 3000]}
     rounds = 2 if quick else 3
-    truncated = TransformerEmbedder(minilm(), windows=1, precision="auto")
     bf16 = TransformerEmbedder(minilm(), windows=1, precision="bf16")
     st = SentenceTransformer(str(minilm()), device="cpu")
-    st.max_seq_length = truncated.max_length
-    print(f"model all-MiniLM-L6-v2; sentence-transformers: batch 32, truncation at {truncated.max_length} tokens, "
+    st.max_seq_length = ours.max_length
+    print(f"model all-MiniLM-L6-v2; sentence-transformers: batch 32, truncation at {ours.max_length} tokens, "
           f"fp32; torch {torch.__version__}, {torch.get_num_threads()} threads; {rounds} alternating rounds")
     contenders = {"sentence-transformers fp32": lambda t: st.encode(t, batch_size=32, normalize_embeddings=True),
                   "project default (first window, as the pipeline reads)": ours.embed}
@@ -120,7 +119,7 @@ def section_embed(quick: bool) -> None:
         with Timer() as t:
             bf16.embed(part)
         with Timer() as f:
-            truncated.embed(part)
+            ours.embed(part)
         for c in contenders:
             ratios = [a / b for a, b in zip(st_s, seconds[c])]
             rows.append({"texts": f"{name} ({len(texts)})", "embedder": c,

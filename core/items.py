@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from core.cluster import n_topics, one_hot
 from core.data import Corpus
@@ -27,14 +28,15 @@ class Items:
 
 
 def topic_centroids(vectors: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
-    """Unit-length mean embedding of each topic's texts (topics x dims)."""
-    centroids = np.zeros((n_topics, vectors.shape[1]), dtype=np.float32)
-    for t in range(n_topics):
-        members = labels == t
-        if members.any():
-            c = vectors[members].mean(axis=0)
-            centroids[t] = c / (np.linalg.norm(c) or 1)
-    return centroids
+    """Unit-length mean embedding of each topic's texts (topics x dims), from one sparse product over the
+    vectors rather than a copy of each topic's (a million texts: seconds)."""
+    labels = np.asarray(labels)
+    inside = np.flatnonzero((labels >= 0) & (labels < n_topics))
+    member = sparse.csr_matrix((np.ones(len(inside), dtype=np.float32), (labels[inside], inside)),
+                               shape=(n_topics, len(labels)))
+    sums = np.asarray(member @ vectors, dtype=np.float32)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.where(norms == 0, 1, norms)
 
 
 def soft_topics(vectors: np.ndarray, centroids: np.ndarray, temperature: float = TEMPERATURE) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from core.cluster import n_topics as count_topics
+from core.items import topic_centroids
 from core.text import tokenize_corpus
 
 
@@ -111,15 +112,11 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
 
 
 def _closeness(labels: np.ndarray, n_topics: int, vectors: np.ndarray | None) -> np.ndarray | None:
-    """Texts x (topics, then the outliers): each text's dot product with each group's centroid. One pass
-    over the vectors for all topics, not a copy of each topic's vectors (a million texts: seconds)."""
+    """Texts x (topics, then the outliers): each text's dot product with each group's unit centroid, for
+    all topics in one pass over the vectors."""
     if vectors is None:
         return None
-    columns = np.where(labels < 0, n_topics, labels)
-    member = sparse.csr_matrix((np.ones(len(labels), dtype=np.float32), (columns, np.arange(len(labels)))),
-                               shape=(n_topics + 1, len(labels)))
-    centroids = np.asarray(member @ vectors) / np.maximum(np.asarray(member.sum(axis=1)), 1)
-    return vectors @ centroids.T.astype(vectors.dtype)
+    return vectors @ topic_centroids(vectors, np.where(labels < 0, n_topics, labels), n_topics + 1).T
 
 
 def _representatives(members: np.ndarray, closeness: np.ndarray | None, column: int, n: int) -> tuple[int, ...]:
