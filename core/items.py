@@ -47,13 +47,11 @@ def soft_topics(vectors: np.ndarray, centroids: np.ndarray, temperature: float =
     return mix / mix.sum(axis=1, keepdims=True)
 
 
-def build_items(*, n_topics: int, catalogue_ids=(), catalogue_titles=(), catalogue_topics=None,
-                doc_items=None, doc_labels=None, interactions: pd.DataFrame | None = None) -> Items:
-    """Combine every source of items: the catalogue (topic mix from its text), the item column of
-    the texts (share of texts about the item in each topic) and the interaction log (ids only).
-    When an item has both, the two topic vectors are averaged."""
-    ids = list(dict.fromkeys(list(catalogue_ids) + [i for i in (doc_items or ()) if i] +
-                             (interactions["item_id"].tolist() if interactions is not None else [])))
+def build_items(*, ids: tuple[str, ...], titles: tuple[str, ...], n_topics: int, catalogue_ids=(),
+                catalogue_topics=None, doc_items=None, doc_labels=None, interactions: pd.DataFrame | None = None) -> Items:
+    """The items (`ids`, from item_ids) with topic vectors from every source: the catalogue (topic mix from its
+    text) and the item column of the texts (share of texts about the item in each topic); popularity from
+    the interaction log. When an item has both, the two topic vectors are averaged."""
     index = {item: n for n, item in enumerate(ids)}
     from_text = np.zeros((len(ids), n_topics))
     if catalogue_topics is not None:
@@ -72,8 +70,7 @@ def build_items(*, n_topics: int, catalogue_ids=(), catalogue_titles=(), catalog
         users_per_item = interactions.groupby("item_id")["user_id"].nunique().to_dict()
     for item, count in users_per_item.items():
         popularity[index[item]] = count
-    titles = dict(zip(catalogue_ids, catalogue_titles))
-    return Items(ids=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), topics=topics, popularity=popularity)
+    return Items(ids=ids, titles=titles, topics=topics, popularity=popularity)
 
 
 @lru_cache(maxsize=2)
@@ -82,22 +79,37 @@ def _texts_as_items(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str,
     return tuple(f"doc{i}" for i in range(len(texts))), tuple(t[:80] for t in texts)
 
 
-def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
-                interactions: pd.DataFrame | None = None, doc_mask: np.ndarray | None = None) -> Items:
-    """Items with topic vectors from the catalogue text and from the texts written about them.
-    Without any item information the texts themselves are the items (ids doc0, doc1, ...)."""
-    k = n_topics(labels)
+def item_ids(corpus: Corpus, interactions: pd.DataFrame | None = None,
+             doc_mask: np.ndarray | None = None) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(ids, display titles, whether the texts themselves are the items) of what can be recommended: the
+    catalogue's items, those of the item column (texts in `doc_mask`) and those of the log, in that order;
+    without any item information the texts themselves (ids doc0, doc1, ...)."""
     catalogue = corpus.catalogue
     if catalogue is None and corpus.items is None and interactions is None:
-        ids, titles = _texts_as_items(tuple(corpus.texts))
+        return (*_texts_as_items(tuple(corpus.texts)), True)
+    keep = np.ones(len(corpus), bool) if doc_mask is None else doc_mask
+    ids = tuple(dict.fromkeys([*(catalogue.item_ids if catalogue else ()),
+                               *(i for i, m in zip(corpus.items or (), keep) if i and m),
+                               *(interactions["item_id"].tolist() if interactions is not None else ())]))
+    titles = dict(zip(catalogue.item_ids, catalogue.titles)) if catalogue else {}
+    return ids, tuple(titles.get(i, i) for i in ids), False
+
+
+def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
+                interactions: pd.DataFrame | None = None, doc_mask: np.ndarray | None = None) -> Items:
+    """Items (item_ids) with topic vectors from the catalogue text and from the texts written about them;
+    texts that are the items have their own topic."""
+    k = n_topics(labels)
+    ids, titles, texts_are_items = item_ids(corpus, interactions, doc_mask)
+    if texts_are_items:
         return Items(ids=ids, titles=titles, topics=one_hot(labels, k), popularity=np.zeros(len(labels)),
                      texts_are_items=True)
+    catalogue = corpus.catalogue
     centroids = topic_centroids(vectors, labels, k)
     keep = np.ones(len(labels), bool) if doc_mask is None else doc_mask
-    doc_items = [i if m else "" for i, m in zip(corpus.items, keep)] if corpus.items else None
     return build_items(
-        n_topics=k,
+        ids=ids, titles=titles, n_topics=k,
         catalogue_ids=catalogue.item_ids if catalogue else (),
-        catalogue_titles=catalogue.titles if catalogue else (),
         catalogue_topics=soft_topics(catalogue_vectors, centroids) if catalogue is not None else None,
-        doc_items=doc_items, doc_labels=labels, interactions=interactions)
+        doc_items=[i if m else "" for i, m in zip(corpus.items, keep)] if corpus.items else None,
+        doc_labels=labels, interactions=interactions)

@@ -19,6 +19,7 @@ from core.interests import Factorization
 from core.items import Items
 from core.keywords import Topic, describe_topics
 from core.recommender import Evaluation, Recommender
+from core.recommender.history import History
 from core.settings import Settings
 from core.stages import BY_NAME, STAGES, Context, Embeddings, KnownVectors, unfitted_recommender
 from core.language import detect_language
@@ -42,6 +43,7 @@ class Result:
     interests: pd.DataFrame
     factorization: Factorization
     evaluation: Evaluation | None
+    history: History
     recommender: Recommender
     recommendations: pd.DataFrame
     quality: dict

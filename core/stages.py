@@ -6,7 +6,7 @@ compute what the other would not, and no cache key is kept by hand.
     corpus --vectors--> space --clusters--> labels (curated) --> topics, items --> interests --> factorization
              \\--> view                                         \\--> quality
                                                     topics --> evaluation (blend chosen on validation)
-                                                           --> recommender --> recommendations
+             \\--> history (the log, whatever the topics) ---------> recommender --> recommendations
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from core.interests import factorize, interests, positive
 from core.items import item_topics
 from core.keywords import describe_topics
 from core.recommender import Evaluation, Recommender, evaluate
+from core.recommender.history import History, learn
 from core.settings import Settings
 from core.text import BLOB_MIN_CHARS, model_input
 from core.vectors import embed_corpus, made_with
@@ -183,11 +184,17 @@ def evaluation(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: 
     return evaluate(unfitted_recommender(settings, corpus, labels, vectors, found), corpus.interactions)
 
 
+def history(settings: Settings, corpus: Corpus, vectors: Embeddings) -> History:
+    """What the recommender learns from the log and the texts whatever the topics (ALS, popularity, text
+    similarity's sources): learned once, not again for each k."""
+    return learn(corpus, vectors.texts, vectors.catalogue, corpus.interactions, settings)
+
+
 def recommender(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings, found,
-                evaluated: Evaluation | None) -> Recommender:
+                evaluated: Evaluation | None, learned: History) -> Recommender:
     """The recommender fitted on everything, with the blend the evaluation chose and measured."""
     return unfitted_recommender(settings, corpus, labels, vectors, found).fit(
-        corpus.interactions, blend=evaluated.blend if evaluated is not None else None)
+        corpus.interactions, blend=evaluated.blend if evaluated is not None else None, history=learned)
 
 
 def unfitted_recommender(settings: Settings, corpus: Corpus, labels: np.ndarray, vectors: Embeddings,
@@ -219,8 +226,10 @@ STAGES = (
           doing="Factorising R ≈ U Vᵀ…"),
     Stage(name="evaluation", inputs=("corpus", "labels", "vectors", "topics"), reads=RECOMMENDER, run=evaluation,
           doing="Evaluating: holding out each user's latest liked item, choosing the blend on the rest…"),
-    Stage(name="recommender", inputs=("corpus", "labels", "vectors", "topics", "evaluation"), reads=RECOMMENDER,
-          run=recommender, doing="Fitting the recommender…"),
+    Stage(name="history", inputs=("corpus", "vectors"), reads=("min_rating", "seed"), run=history,
+          doing="Learning from the interactions (collaborative filtering)…"),
+    Stage(name="recommender", inputs=("corpus", "labels", "vectors", "topics", "evaluation", "history"),
+          reads=RECOMMENDER, run=recommender, doing="Fitting the recommender…"),
     Stage(name="recommendations", inputs=("recommender",), reads=("top_n",), run=recommendations,
           doing="Ranking items for every user…"),
     Stage(name="quality", inputs=("corpus", "labels", "topics", "space"), reads=(), run=quality,

@@ -14,7 +14,7 @@ from core.pipeline import run
 from core.recommender import NAMES, Blend, choose_blend, validation_figures, weight_grid
 from core.recommender.reasons import about_topic
 from core.settings import Settings
-from core.stages import BY_NAME, unfitted_recommender
+from core.stages import BY_NAME, stage_key, unfitted_recommender
 
 SETTINGS = Settings(k=8, factors=4)
 INTEREST = pd.read_csv(ASSETS / "demo_items.csv").set_index("item_id")["interest"]
@@ -42,6 +42,20 @@ def test_the_list_and_the_evaluation_use_the_same_recommender_and_weights(demo):
     record = demo.metrics["recommendations"]
     assert record["weights"] == demo.recommender.blend_.weights and record["chosen_on_validation"] is True
     assert {"project", "collaborative", "popularity", "random"} <= set(record)
+
+
+def test_a_new_k_reuses_the_history_and_lists_what_a_fresh_fit_lists(demo):
+    # the history stage (ALS, popularity, text sources) does not depend on k, so the app keeps it across k
+    assert stage_key("history", SETTINGS) == stage_key("history", dataclasses.replace(SETTINGS, k=5))
+    other = dataclasses.replace(SETTINGS, k=5)
+    labels = BY_NAME["clusters"].run(other, demo.corpus, demo.space)
+    found = BY_NAME["topics"].run(other, demo.corpus, labels, demo.vectors)
+    reused = BY_NAME["recommender"].run(other, demo.corpus, labels, demo.vectors, found, demo.evaluation, demo.history)
+    fresh_fit = unfitted_recommender(other, demo.corpus, labels, demo.vectors, found).fit(
+        demo.corpus.interactions, blend=demo.evaluation.blend)
+    assert reused.side_.topics.shape[1] == 5 and reused.profiles_.shares.shape[1] == 5
+    pd.testing.assert_frame_equal(reused.recommend(), fresh_fit.recommend())
+    assert reused.recommend()["signal"].eq("topics").any()  # the new topics are used, not the old ones
 
 
 def test_the_weight_grid_reaches_every_signal_alone():

@@ -29,7 +29,7 @@ KEEP = {"vectors": 4, "space": 8, "view": 8}  # results kept per stage (the big 
 # Kept as they are (st.cache_resource) instead of pickled and copied on every read (st.cache_data): a
 # million texts' vectors are 1.5 GB: seconds and a second copy in memory per read. Nothing changes them (the
 # recommender only remembers its items' kinds for the next list).
-UNCOPIED = ("vectors", "recommender")
+UNCOPIED = ("vectors", "history", "recommender")
 
 
 def _progress_bar(doing: str):

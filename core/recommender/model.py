@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from core.cluster import n_topics
 from core.errors import CoreError
-from core.evaluate import popularity_counts
-from core.interests import factorize, interests, positive
+from core.interests import factorize, interests
 from core.items import item_topics, soft_topics, topic_centroids
 from core.recommender import reasons, signals
+from core.recommender.history import History, item_vectors, learn
 from core.recommender.ranking import best_items, heads_of_kinds, kinds
 from core.recommender.signals import NAMES, ItemSide, Profiles
 
@@ -47,10 +46,12 @@ class Recommender:
                            catalogue_vectors=self.catalogue_vectors, topics=self.topics, settings=self.settings)
 
     def fit(self, interactions: pd.DataFrame | None = None, *, blend: Blend | None = None,
-            hidden: pd.DataFrame | None = None) -> Recommender:
+            hidden: pd.DataFrame | None = None, history: History | None = None) -> Recommender:
         """Fit every signal on `interactions` and the texts, leaving out texts about the `hidden` user-item
         pairs (held out for evaluation). Without `blend`, the weights are chosen on a validation split
-        inside `interactions` (core.recommender.validation.choose_blend), or are the defaults without a log."""
+        inside `interactions` (core.recommender.validation.choose_blend), or are the defaults without a log.
+        `history`: what history.learn made of the same interactions and texts (no hidden pairs) before, reused
+        so that new topics refit only the topic signal."""
         from core.recommender.validation import choose_blend, default_blend
 
         if not 0 <= self.settings.popularity_weight <= 1:
@@ -59,44 +60,21 @@ class Recommender:
         log = interactions if interactions is not None and len(interactions) else None
         if blend is None:
             blend = choose_blend(self, log) if log is not None else default_blend(self.settings)
-        held = set(zip(hidden["user_id"], hidden["item_id"])) if hidden is not None else set()
-        doc_items = self.corpus.items or ("",) * len(self.corpus)
-        keep = np.array([(u, i) not in held for u, i in zip(self.corpus.users, doc_items)], dtype=bool) if held \
-            else np.ones(len(self.corpus), bool)
-        items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, log, keep)
-        index = {item: n for n, item in enumerate(items.ids)}
-        wrote_about = pd.DataFrame([(u, i) for u, i, m in zip(self.corpus.users, doc_items, keep) if m and u and i]
-                                   if self.corpus.items else [], columns=["user_id", "item_id"])
-        events = pd.concat([log[["user_id", "item_id"]] if log is not None else None, wrote_about])
-        events = events[events["item_id"].isin(index)].drop_duplicates(ignore_index=True)
-        liked = positive(log, self.settings.min_rating)
-        R = interests(self.corpus, self.labels, items, liked, keep)
-        users = list(dict.fromkeys([*R.index, *events["user_id"]]))
-        row = {user: n for n, user in enumerate(users)}
-        R = R.reindex(users, fill_value=0.0)
+        if history is None or hidden is not None:
+            history = learn(self.corpus, self.vectors, self.catalogue_vectors, log, self.settings, hidden)
+        items = item_topics(self.corpus, self.labels, self.vectors, self.catalogue_vectors, log, history.keep)
+        if items.ids != history.ids:
+            raise CoreError("The recommender's history was learned from other items than these texts and log.")
+        R = interests(self.corpus, self.labels, items, history.liked, history.keep)
+        if not R.index.equals(history.users):
+            R = R.reindex(history.users, fill_value=0.0)
+        shares = R.to_numpy()
         predicted = factorize(R, self.settings.factors, seed=self.settings.seed).reconstructed.to_numpy() \
-            if R.to_numpy().any() else R.to_numpy()
-        user_of, item_of = events["user_id"].map(row).to_numpy(int), events["item_id"].map(index).to_numpy(int)
-        user_factors = item_factors = None
-        if len(events):
-            matrix = sparse.csr_matrix((np.ones(len(events)), (user_of, item_of)), shape=(len(users), len(index)))
-            user_factors, item_factors = signals.als(matrix, seed=self.settings.seed)
-        item_vectors = self._item_vectors(items.ids, self.vectors, self.catalogue_vectors, keep)
-        popularity = popularity_counts(events, list(items.ids))
-        has_events = np.bincount(item_of, minlength=len(index)) > 0
-        if item_factors is not None:
-            item_factors = signals.factors_from_text(item_factors, has_events, item_vectors)
-
-        self.items_ = items
-        self.users_, self.events_, self.blend_ = tuple(users), events, blend
-        self.seen_ = _by_owner(user_of, item_of, len(users))
-        if items.texts_are_items:  # each text is an item: a writer is never offered their own text
-            writer = np.array([row.get(user, -1) for user in self.corpus.users], dtype=np.int64)
-            own = _by_owner(writer, np.arange(len(writer)), len(users))
-            self.seen_ = [np.concatenate([seen, texts]) for seen, texts in zip(self.seen_, own)]
-        self.side_ = ItemSide(topics=items.topics, popularity=popularity, factors=item_factors,
-                              has_events=has_events, vectors=item_vectors)
-        self.profiles_ = self._profiles(users, R.to_numpy(), predicted, user_factors, liked, keep, item_vectors)
+            if shares.any() else shares
+        self.items_, self.users_, self.events_, self.blend_ = items, tuple(history.users), history.events, blend
+        self.seen_ = history.seen
+        self.side_ = dataclasses.replace(history.side, topics=items.topics)
+        self.profiles_ = dataclasses.replace(history.profiles, shares=shares, predicted=predicted)
         return self
 
     def score(self, users: list[str]) -> np.ndarray:
@@ -158,8 +136,8 @@ class Recommender:
         mixes = np.array([soft_topics(v, centroids).mean(axis=0) for v in vectors])
         side = self.side_
         if text_vectors is not None:
-            side = dataclasses.replace(side, vectors=self._item_vectors(
-                self.items_.ids, corpus_vectors, catalogue_vectors, np.ones(len(self.corpus), bool)))
+            side = dataclasses.replace(side, vectors=item_vectors(
+                self.corpus, self.items_.ids, corpus_vectors, catalogue_vectors, np.ones(len(self.corpus), bool)))
         units = np.vstack(vectors)
         units /= np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
         n_users = len(vectors)
@@ -238,73 +216,3 @@ class Recommender:
         factors = self.side_.factors
         unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-12)
         return self.items_.titles[taken[int((unit[taken] @ unit[item]).argmax())]]
-
-    def _item_vectors(self, ids, text_vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
-                      keep: np.ndarray) -> np.ndarray | None:
-        """Unit text vectors of the items: the catalogue text's, else the mean of the texts written about
-        the item (those kept); None when no item has a text."""
-        catalogue = self.corpus.catalogue
-        if not self.corpus.items and (catalogue is None or catalogue_vectors is None):
-            return None
-        index = {item: n for n, item in enumerate(ids)}
-        out = np.zeros((len(ids), text_vectors.shape[1]), np.float32)
-        filled = np.zeros(len(ids), bool)
-        if self.corpus.items:
-            for n, (item, k) in enumerate(zip(self.corpus.items, keep)):
-                if item and k and item in index:
-                    out[index[item]] += text_vectors[n]
-                    filled[index[item]] = True
-        if catalogue is not None and catalogue_vectors is not None:
-            at = [index[i] for i in catalogue.item_ids]
-            out[at], filled[at] = catalogue_vectors, True
-        if not filled.any():
-            return None
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-
-    def _profiles(self, users, shares, predicted, user_factors, liked, keep, item_vectors) -> Profiles:
-        """What the signals know about each known user; sources are the items they liked (each item's
-        vector once) and the texts they wrote (those kept)."""
-        row = {user: n for n, user in enumerate(users)}
-        owner, source = [], []
-        vectors, names, was_liked = [], [], []
-        if item_vectors is not None:
-            if liked is not None:
-                index = {item: n for n, item in enumerate(self.items_.ids)}
-                pairs = liked[["user_id", "item_id"]].drop_duplicates()
-                pairs = pairs[pairs["item_id"].map(lambda i: i in index and item_vectors[index[i]].any())]
-                distinct = list(dict.fromkeys(pairs["item_id"]))
-                at = {item: n for n, item in enumerate(distinct)}
-                vectors += [item_vectors[[index[i] for i in distinct]].reshape(-1, item_vectors.shape[1])]
-                names += [self.items_.titles[index[i]] for i in distinct]
-                was_liked += [True] * len(distinct)
-                owner += pairs["user_id"].map(row).tolist()
-                source += pairs["item_id"].map(at).tolist()
-            texts = [n for n, (user, k) in enumerate(zip(self.corpus.users, keep)) if user and k and user in row]
-            first = len(names)
-            vectors.append(self.vectors[texts].reshape(-1, self.vectors.shape[1]))
-            names += [reasons.snippet(self.corpus.texts[n]) for n in texts]
-            was_liked += [False] * len(texts)
-            owner += [row[self.corpus.users[n]] for n in texts]
-            source += list(range(first, first + len(texts)))
-        owner, source = np.array(owner, dtype=np.int64), np.array(source, dtype=np.int64)
-        order = np.argsort(owner, kind="stable")
-        sources = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, self.vectors.shape[1]), np.float32)
-        sources /= np.maximum(np.linalg.norm(sources, axis=1, keepdims=True), 1e-12)
-        wrote = np.zeros(len(users), bool)
-        wrote[[row[u] for u, k in zip(self.corpus.users, keep) if u and k and u in row]] = True
-        liked_any = np.zeros(len(users), bool)
-        if liked is not None:
-            liked_any[[row[u] for u in liked["user_id"].unique() if u in row]] = True
-        return Profiles(ids=tuple(users), shares=shares, predicted=predicted, factors=user_factors,
-                        has_events=np.array([len(s) > 0 for s in self.seen_], bool), sources=sources,
-                        source_index=source[order], starts=np.searchsorted(owner[order], np.arange(len(users) + 1)),
-                        source_names=tuple(names), source_liked=np.array(was_liked, bool), wrote=wrote,
-                        liked=liked_any)
-
-
-def _by_owner(owner: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
-    """For each owner 0..n-1, its `values` in their order (owner -1: nobody's), in one sort."""
-    order = np.argsort(owner, kind="stable")
-    order = order[owner[order] >= 0]
-    bounds = np.searchsorted(owner[order], np.arange(n + 1))
-    return [values[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
