@@ -14,8 +14,8 @@ from scipy import sparse
 from core.evaluate import popularity_counts
 from core.interests import positive
 from core.items import item_ids
-from core.recommender import reasons, signals
-from core.recommender.signals import ItemSide, Profiles
+from core.recommender.reasons import snippet
+from core.recommender.signals import ItemSide, Profiles, als, factors_from_text
 
 if TYPE_CHECKING:
     from core.data import Corpus
@@ -67,11 +67,11 @@ def learn(corpus: Corpus, vectors: np.ndarray, catalogue_vectors: np.ndarray | N
     user_factors = item_factors = None
     if len(events):
         matrix = sparse.csr_matrix((np.ones(len(events)), (user_of, item_of)), shape=(len(users), len(index)))
-        user_factors, item_factors = signals.als(matrix, seed=settings.seed)
+        user_factors, item_factors = als(matrix, seed=settings.seed)
     unit_vectors = item_vectors(corpus, ids, vectors, catalogue_vectors, keep)
     has_events = np.bincount(item_of, minlength=len(index)) > 0
     if item_factors is not None:
-        item_factors = signals.factors_from_text(item_factors, has_events, unit_vectors)
+        item_factors = factors_from_text(item_factors, has_events, unit_vectors)
     seen = by_owner(user_of, item_of, len(users))
     if texts_are_items:  # each text is an item: a writer is never offered their own text
         writer = np.array([row.get(user, -1) for user in corpus.users], dtype=np.int64)
@@ -128,7 +128,7 @@ def _profiles(corpus: Corpus, text_vectors: np.ndarray, ids, titles, row: dict, 
         texts = [n for n, (user, k) in enumerate(zip(corpus.users, keep)) if user and k and user in row]
         first = len(names)
         vectors.append(text_vectors[texts].reshape(-1, text_vectors.shape[1]))
-        names += [reasons.snippet(corpus.texts[n]) for n in texts]
+        names += [snippet(corpus.texts[n]) for n in texts]
         was_liked += [False] * len(texts)
         owner += [row[corpus.users[n]] for n in texts]
         source += list(range(first, first + len(texts)))
