@@ -42,10 +42,10 @@ def n_topics(labels: np.ndarray) -> int:
     return int(labels.max()) + 1 if (labels >= 0).any() else 0
 
 
-def one_hot(labels: np.ndarray, n_topics: int) -> np.ndarray:
+def one_hot(labels: np.ndarray, n_topics: int, dtype=np.float64) -> np.ndarray:
     """One row per text with a 1 in its topic's column; outliers (-1) get a row of zeros."""
     labels = np.asarray(labels)
-    out = np.zeros((len(labels), n_topics))
+    out = np.zeros((len(labels), n_topics), dtype=dtype)
     rows = np.flatnonzero(labels >= 0)
     out[rows, labels[rows]] = 1.0
     return out

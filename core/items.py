@@ -101,8 +101,8 @@ def item_topics(corpus: Corpus, labels: np.ndarray, vectors: np.ndarray, catalog
     texts that are the items have their own topic."""
     k = n_topics(labels)
     ids, titles, texts_are_items = item_ids(corpus, interactions, doc_mask)
-    if texts_are_items:
-        return Items(ids=ids, titles=titles, topics=one_hot(labels, k), popularity=np.zeros(len(labels)),
+    if texts_are_items:  # float32: a million texts x k topics, written afresh for each k (exact either way)
+        return Items(ids=ids, titles=titles, topics=one_hot(labels, k, np.float32), popularity=np.zeros(len(labels)),
                      texts_are_items=True)
     catalogue = corpus.catalogue
     centroids = topic_centroids(vectors, labels, k)
