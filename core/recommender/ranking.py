@@ -16,9 +16,10 @@ def kinds(parts: list[np.ndarray] | None, n_items: int) -> tuple[np.ndarray, np.
     side: at a million texts as items that copy and the sort took 3 s, this takes under a second."""
     if parts is None:
         return np.arange(n_items)[:, None], np.arange(n_items)
-    parts = [np.asarray(part).reshape(n_items, -1) for part in parts]  # as they are: no copy of a million rows
+    parts = [np.asarray(part).reshape(n_items, -1) for part in parts]  # in their own dtype: a float32 million rows
+    # times a float64 vector would be copied to float64 first
     rng = np.random.default_rng(0)
-    key = sum(part @ rng.random(part.shape[1]) for part in parts)
+    key = sum(part @ rng.random(part.shape[1]).astype(np.result_type(part, np.float32)) for part in parts)
     _, first, kind_of = np.unique(key, return_index=True, return_inverse=True)
     kind_of = kind_of.ravel()
     if all(_rows_equal(part, part[first], kind_of) for part in parts):
