@@ -23,7 +23,7 @@ from core.data import Catalogue, load_demo
 from core.embedders import EmbeddingCache, embed_texts, load_embedder
 from core.evaluate import evaluate_rankers, leave_last_out
 from core.pipeline import catalogue_corpus, fit_recommender
-from core.recommender import NAMES, Blend, evaluate, validation_figures
+from core.recommender import Blend, best_blend, evaluate, validation_figures
 from core.settings import Settings
 from core.stages import model_choice
 
@@ -129,9 +129,8 @@ def cold_blend(recommender, history: pd.DataFrame, holdout: pd.DataFrame, warm: 
                                   split=lambda h, seed=seed: cold_split(h, warm, MIN_RATING, seed))
                for seed in range(SEED, SEED + COLD_FOLDS)]
     assert all([w for w, _ in fold] == [w for w, _ in figures[0]] for fold in figures), "folds with other grids"
-    mean = [(weights, float(np.mean([fold[n][1] for fold in figures]))) for n, (weights, _) in enumerate(figures[0])]
-    best = max(mean, key=lambda pair: pair[1])[0]
-    return Blend(weights={name: float(best.get(name, 0.0)) for name in NAMES}, validated=True)
+    return best_blend([(weights, float(np.mean([fold[n][1] for fold in figures])))
+                       for n, (weights, _) in enumerate(figures[0])])
 
 
 def cold_start_users(recommender, log: pd.DataFrame, movies: pd.DataFrame, blend) -> dict:

@@ -8,8 +8,8 @@ on a validation split, lists items with reasons, and is what the offline evaluat
 """
 from core.recommender.model import COLUMNS, Recommender
 from core.recommender.signals import NAMES, SIGNALS
-from core.recommender.validation import (Blend, Evaluation, choose_blend, default_blend, evaluate, validation_figures,
-                                         weight_grid)
+from core.recommender.validation import (Blend, Evaluation, best_blend, choose_blend, default_blend, evaluate,
+                                         validation_figures, weight_grid)
 
-__all__ = ["COLUMNS", "NAMES", "SIGNALS", "Blend", "Evaluation", "Recommender", "choose_blend", "default_blend",
-           "evaluate", "validation_figures", "weight_grid"]
+__all__ = ["COLUMNS", "NAMES", "SIGNALS", "Blend", "Evaluation", "Recommender", "best_blend", "choose_blend",
+           "default_blend", "evaluate", "validation_figures", "weight_grid"]

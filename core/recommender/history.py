@@ -24,16 +24,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class History:
-    """`keep`: the texts it read (False for a text about a held-out pair); the items (ids, titles, whether
-    the texts themselves are the items); `events`: every user-item pair it learned from (never recommended
-    back); `liked`: the positive interactions; `users` in R's order; `seen`: each user's item columns; and
-    the item side and user profiles of core.recommender.signals with their topic fields left empty (zero
-    columns): Recommender.fit fills those in for the current topics."""
+    """`keep`: the texts it read (False for a text about a held-out pair); `ids`: the items; `events`: every
+    user-item pair it learned from (never recommended back); `liked`: the positive interactions; `users` in
+    R's order; `seen`: each user's item columns; and the item side and user profiles of
+    core.recommender.signals with their topic fields left empty (zero columns): Recommender.fit fills those
+    in for the current topics."""
 
     keep: np.ndarray
     ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    texts_are_items: bool
     events: pd.DataFrame
     liked: pd.DataFrame | None
     users: pd.Index
@@ -79,9 +77,9 @@ def learn(corpus: Corpus, vectors: np.ndarray, catalogue_vectors: np.ndarray | N
         seen = [np.concatenate([taken, texts]) for taken, texts in zip(seen, own)]
     side = ItemSide(topics=np.zeros((len(ids), 0)), popularity=popularity_counts(events, list(ids)),
                     factors=item_factors, has_events=has_events, vectors=unit_vectors)
-    profiles = _profiles(corpus, vectors, ids, titles, row, user_factors, liked, keep, unit_vectors, seen)
-    return History(keep=keep, ids=ids, titles=titles, texts_are_items=texts_are_items, events=events, liked=liked,
-                   users=users, seen=seen, side=side, profiles=profiles)
+    profiles = _profiles(corpus, vectors, index, titles, row, user_factors, liked, keep, unit_vectors, seen)
+    return History(keep=keep, ids=ids, events=events, liked=liked, users=users, seen=seen, side=side,
+                   profiles=profiles)
 
 
 def item_vectors(corpus: Corpus, ids, text_vectors: np.ndarray, catalogue_vectors: np.ndarray | None,
@@ -107,7 +105,7 @@ def item_vectors(corpus: Corpus, ids, text_vectors: np.ndarray, catalogue_vector
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-def _profiles(corpus: Corpus, text_vectors: np.ndarray, ids, titles, row: dict, user_factors, liked, keep,
+def _profiles(corpus: Corpus, text_vectors: np.ndarray, index: dict, titles, row: dict, user_factors, liked, keep,
               unit_vectors, seen) -> Profiles:
     """What the signals know about each user but their topics; sources are the items they liked (each
     item's vector once) and the texts they wrote (those kept)."""
@@ -115,7 +113,6 @@ def _profiles(corpus: Corpus, text_vectors: np.ndarray, ids, titles, row: dict, 
     vectors, names, was_liked = [], [], []
     if unit_vectors is not None:
         if liked is not None:
-            index = {item: n for n, item in enumerate(ids)}
             pairs = liked[["user_id", "item_id"]].drop_duplicates()
             pairs = pairs[pairs["item_id"].map(lambda i: i in index and unit_vectors[index[i]].any())]
             distinct = list(dict.fromkeys(pairs["item_id"]))

@@ -94,8 +94,12 @@ def choose_blend(recommender: Recommender, history: pd.DataFrame, *, hidden: pd.
     """The grid blend with the best validation NDCG@10 (see validation_figures); of equal ones the first
     in the grid, which starts with popularity alone."""
     figures = validation_figures(recommender, history, hidden=hidden, split=split)
-    if not figures:
-        return default_blend(recommender.settings)
+    return best_blend(figures) if figures else default_blend(recommender.settings)
+
+
+def best_blend(figures: list[tuple[dict[str, float], float]]) -> Blend:
+    """The validated Blend of the (weights, validation figure) pair with the highest figure; of equal ones
+    the first."""
     best = max(figures, key=lambda pair: pair[1])[0]
     return Blend(weights={name: float(best.get(name, 0.0)) for name in NAMES}, validated=True)
 
