@@ -12,6 +12,8 @@ from core.cluster import n_topics as count_topics
 from core.items import topic_centroids
 from core.text import tokenize_corpus
 
+BLOCK = 32_768  # texts per block of the closeness product
+
 
 @dataclass(frozen=True, kw_only=True)
 class Topic:
@@ -39,24 +41,20 @@ def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
 
     Words in fewer than 2 texts are dropped on corpora of 50+ texts: they cannot characterise a topic.
     """
-    return _count_words(tuple(texts))[:2]
+    return _count_words(tuple(texts))
 
 
 @lru_cache(maxsize=4)
-def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix]:
-    """The counts, the vocabulary and the counts as 0/1 (which texts hold each word)."""
+def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray]:
     tokens = tokenize_corpus(texts)
     n = len(texts)
     rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
     counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
     keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= (2 if n >= 50 else 1))
-    counts = counts[:, keep]
-    present = sparse.csr_matrix((np.ones(counts.nnz, dtype=np.int8), counts.indices, counts.indptr), shape=counts.shape)
-    return counts, tokens.vocab[keep], present
+    return counts[:, keep], tokens.vocab[keep]
 
 
-def keyword_scores(counts: sparse.csr_matrix, present: sparse.csr_matrix, labels: np.ndarray,
-                   n_topics: int) -> np.ndarray:
+def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int) -> np.ndarray:
     """Topics x words: how distinctive each word is of each topic, by document frequency.
 
     With p = the share of the topic's texts that contain the word and q = that share over all texts,
@@ -64,14 +62,21 @@ def keyword_scores(counts: sparse.csr_matrix, present: sparse.csr_matrix, labels
     (zero when the word is no more common in the topic than elsewhere). Words in many of a topic's
     texts but few others' rank first: they co-occur (coherence) and differ between topics (diversity),
     where class-based TF-IDF favours words that are merely frequent. A small term frequency share
-    breaks ties. `present` is `counts` as 0/1.
+    breaks ties. The (topic, word) pairs are counted with bincount over the stored counts, in one array of
+    their size (a million texts: about 0.2 s, where two sparse products took 0.6-1.2 s).
     """
-    inside = labels >= 0
-    member = sparse.csr_matrix((np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
-                               shape=(n_topics, counts.shape[0]))
-    with_word = np.asarray((member @ present).todense(), dtype=np.float64)
-    occurrences = np.asarray((member @ counts).todense(), dtype=np.float64)
-    sizes = np.maximum(np.bincount(labels[inside], minlength=n_topics), 1)[:, None]
+    n_words, labels = counts.shape[1], np.asarray(labels)
+    groups = np.where(labels < 0, n_topics, labels)  # outliers as one more group, dropped below
+    small = (n_topics + 1) * n_words < np.iinfo(np.int32).max
+    pairs = np.repeat(groups.astype(np.int32 if small else np.int64), np.diff(counts.indptr))
+    pairs *= n_words
+    pairs += counts.indices  # the (topic, word) of each stored count, in place: one array of the counts' size
+    cells = (n_topics + 1) * n_words
+    with_word = np.bincount(pairs, minlength=cells).astype(np.float64)
+    repeated = counts.data > 1  # occurrences = texts with the word + the repeats within a text
+    occurrences = with_word + np.bincount(pairs[repeated], weights=counts.data[repeated] - 1, minlength=cells)
+    with_word, occurrences = (a.reshape(n_topics + 1, n_words)[:n_topics] for a in (with_word, occurrences))
+    sizes = np.maximum(np.bincount(labels[labels >= 0], minlength=n_topics), 1)[:, None]
     p = with_word / sizes
     q = np.maximum(with_word.sum(axis=0) / sizes.sum(), 1e-12)
     lift = np.log(np.where(p > 0, p / q, 1.0))
@@ -87,8 +92,8 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     -1: out of every topic's)."""
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
-    counts, vocab, present = _count_words(tuple(texts))
-    scores = keyword_scores(counts, present, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
+    counts, vocab = _count_words(tuple(texts))
+    scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
     names = dict(names)
     for topic, word in stop_words:
         at = np.searchsorted(vocab, word) if len(vocab) else 0
@@ -105,22 +110,34 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
             words, weights = (), ()
         name = names.get(t, "") if t >= 0 else ""
         label = "Outliers" if t < 0 else (name or " · ".join(words[:3]) or f"Topic {t}")
-        nearest = _representatives(members, closeness, t if t >= 0 else n_topics, n_representatives)
+        nearest = _representatives(members, closeness, n_representatives)
         topics.append(Topic(id=t, size=len(members), words=words, weights=weights, label=f"{t}: {label}"
                             if t >= 0 else label, representatives=nearest, name=name))
     return topics
 
 
 def _closeness(labels: np.ndarray, n_topics: int, vectors: np.ndarray | None) -> np.ndarray | None:
-    """Texts x (topics, then the outliers): each text's dot product with each group's unit centroid, for
-    all topics in one pass over the vectors."""
+    """Each text's dot product with its own group's unit centroid (topics, then the outliers as one group),
+    in blocks of rows: a block's product with every centroid is small, and no texts x topics array is
+    kept (a million texts: 0.8 s against 1.2 s for the whole product)."""
     if vectors is None:
         return None
-    return vectors @ topic_centroids(vectors, np.where(labels < 0, n_topics, labels), n_topics + 1).T
+    groups = np.where(labels < 0, n_topics, labels)
+    centroids = topic_centroids(vectors, groups, n_topics + 1)
+    closeness = np.empty(len(labels), dtype=np.result_type(vectors, centroids))
+    for start in range(0, len(labels), BLOCK):
+        block = vectors[start:start + BLOCK] @ centroids.T
+        closeness[start:start + len(block)] = block[np.arange(len(block)), groups[start:start + BLOCK]]
+    return closeness
 
 
-def _representatives(members: np.ndarray, closeness: np.ndarray | None, column: int, n: int) -> tuple[int, ...]:
+def _representatives(members: np.ndarray, closeness: np.ndarray | None, n: int) -> tuple[int, ...]:
+    """The n members closest to their centroid, the earlier text first on a tie (a stable sort of only those
+    within the n-th closeness: a topic of 40,000 texts sorts a handful)."""
     if closeness is None or len(members) == 0:
         return tuple(int(i) for i in members[:n])
-    own = closeness[members, column]
-    return tuple(int(members[i]) for i in np.argsort(-own, kind="stable")[:n])
+    distance = -closeness[members]
+    if len(members) > n:
+        near = distance <= np.partition(distance, n - 1)[n - 1]
+        members, distance = members[near], distance[near]
+    return tuple(int(members[i]) for i in np.argsort(distance, kind="stable")[:n])
