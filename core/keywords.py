@@ -67,11 +67,10 @@ def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int)
     """
     n_words, labels = counts.shape[1], np.asarray(labels)
     groups = np.where(labels < 0, n_topics, labels)  # outliers as one more group, dropped below
-    small = (n_topics + 1) * n_words < np.iinfo(np.int32).max
-    pairs = np.repeat(groups.astype(np.int32 if small else np.int64), np.diff(counts.indptr))
+    cells = (n_topics + 1) * n_words
+    pairs = np.repeat(groups.astype(np.int32 if cells < np.iinfo(np.int32).max else np.int64), np.diff(counts.indptr))
     pairs *= n_words
     pairs += counts.indices  # the (topic, word) of each stored count, in place: one array of the counts' size
-    cells = (n_topics + 1) * n_words
     with_word = np.bincount(pairs, minlength=cells).astype(np.float64)
     repeated = counts.data > 1  # occurrences = texts with the word + the repeats within a text
     occurrences = with_word + np.bincount(pairs[repeated], weights=counts.data[repeated] - 1, minlength=cells)
