@@ -5,7 +5,7 @@ import pytest
 from core.cluster import ClusterSettings, cluster, lda, reassign_outliers, renumber_by_size
 from core.errors import CoreError
 from core.evaluate import label_agreement, npmi, topic_diversity
-from core.keywords import describe_topics
+from core.keywords import count_words, describe_topics, keyword_scores
 from core.reduce import reduce
 
 
@@ -63,6 +63,30 @@ def test_keywords_are_distinct_words_of_each_topic(english_texts, english_labels
     assert set(topics[0].words).isdisjoint(topics[1].words)
     assert all(english_labels[i] == "football" for i in topics[1].representatives)
     assert topics[2].label.startswith("2: ")
+
+
+def test_keyword_scores_and_representatives_follow_their_definitions(english_texts):
+    """The bincount behind the scores against p log(p / q) counted text by text, with outliers and words
+    repeated within a text; representatives against a full stable sort, with tied (duplicate) vectors."""
+    texts = [t + " " + t.split()[0] for t in english_texts]  # every text repeats its first word
+    labels = np.array([0, 0, 1, 1, 2, 2, -1] * 3)[:len(texts)]
+    counts, vocab = count_words(texts)
+    dense = counts.toarray()
+    scores = keyword_scores(counts, labels, 3)
+    for t in range(3):
+        inside = dense[labels == t]
+        p, q = (inside > 0).mean(axis=0), np.maximum((dense[labels >= 0] > 0).mean(axis=0), 1e-12)
+        tf = inside.sum(axis=0) / inside.sum()
+        expected = np.where(p > 0, p * np.log(np.where(p > 0, p / q, 1)), 0).clip(0) + 1e-6 * tf
+        np.testing.assert_allclose(scores[t], expected, rtol=1e-9, atol=1e-12)
+    vectors = np.random.default_rng(0).normal(size=(len(texts), 8)).astype(np.float32)
+    vectors[::4] = vectors[0]  # ties: the earlier text comes first
+    for topic in describe_topics(texts, labels, vectors, n_representatives=2):
+        members = np.flatnonzero(labels == topic.id)
+        centroid = vectors[members].sum(axis=0)
+        closeness = vectors[members] @ (centroid / np.linalg.norm(centroid))
+        order = members[np.argsort(-closeness, kind="stable")]
+        assert topic.representatives == tuple(order[:2])
 
 
 def test_chinese_keywords_are_words(embedder):
