@@ -70,10 +70,10 @@ def learn(corpus: Corpus, vectors: np.ndarray, catalogue_vectors: np.ndarray | N
     has_events = np.bincount(item_of, minlength=len(index)) > 0
     if item_factors is not None:
         item_factors = factors_from_text(item_factors, has_events, unit_vectors)
-    seen = by_owner(user_of, item_of, len(users))
+    seen = _by_owner(user_of, item_of, len(users))
     if texts_are_items:  # each text is an item: a writer is never offered their own text
         writer = np.array([row.get(user, -1) for user in corpus.users], dtype=np.int64)
-        own = by_owner(writer, np.arange(len(writer)), len(users))
+        own = _by_owner(writer, np.arange(len(writer)), len(users))
         seen = [np.concatenate([taken, texts]) for taken, texts in zip(seen, own)]
     side = ItemSide(topics=np.zeros((len(ids), 0)), popularity=popularity_counts(events, list(ids)),
                     factors=item_factors, has_events=has_events, vectors=unit_vectors)
@@ -146,7 +146,7 @@ def _profiles(corpus: Corpus, text_vectors: np.ndarray, index: dict, titles, row
                     source_names=tuple(names), source_liked=np.array(was_liked, bool), wrote=wrote, liked=liked_any)
 
 
-def by_owner(owner: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
+def _by_owner(owner: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     """For each owner 0..n-1, its `values` in their order (owner -1: nobody's), in one sort."""
     order = np.argsort(owner, kind="stable")
     order = order[owner[order] >= 0]
