@@ -13,6 +13,8 @@ from core.keywords import Topic
 from core.pipeline import run
 from core.recommender import NAMES, Blend, choose_blend, validation_figures, weight_grid
 from core.recommender.reasons import about_topic
+from core.recommender.reasons import popular as popular_reason
+from core.recommender.signals import popularity_from_text
 from core.settings import Settings
 from core.stages import BY_NAME, stage_key, unfitted_recommender
 
@@ -102,8 +104,9 @@ def test_a_cold_item_is_scored_by_topics_and_text(demo):
     corpus = dataclasses.replace(demo.corpus, items=tuple("" if i == cold else i for i in demo.corpus.items))
     recommender = fresh(demo, corpus).fit(log[log.item_id != cold], blend=demo.evaluation.blend)
     column = recommender.items_.ids.index(cold)
-    assert recommender.side_.popularity[column] == 0 and not recommender.side_.has_events[column]
+    assert not recommender.side_.has_events[column]
     assert recommender.side_.has_factors[column]  # collaborative factors predicted from its text
+    assert 0 < recommender.side_.popularity[column] < 1  # and its popularity, below every item someone has
     baker, photographer = "u01", "u03"  # six posts about cooking; five about photography
     scores = recommender.signals([baker, photographer])
     for name in ("topics", "collaborative"):
@@ -112,6 +115,21 @@ def test_a_cold_item_is_scored_by_topics_and_text(demo):
     blended = recommender.score([baker])[0]
     unseen = np.setdiff1d(np.arange(len(blended)), recommender.seen_[recommender.users_.index(baker)])
     assert (blended[unseen] > blended[column]).mean() < 0.25  # in the baker's top quarter of what is new to them
+
+
+def test_a_new_items_popularity_is_predicted_from_its_text_and_its_reason_says_so(demo):
+    rng = np.random.default_rng(0)
+    popular, niche = np.eye(8)[0], np.eye(8)[1]  # two directions of text: items like the first are taken more
+    vectors = np.vstack([popular + 0.1 * rng.normal(size=(20, 8)), niche + 0.1 * rng.normal(size=(20, 8)),
+                         [popular, niche, np.zeros(8)]]).astype(np.float32)
+    users = np.concatenate([rng.integers(50, 100, 20), rng.integers(0, 5, 20), [0, 0, 0]])
+    has_events = users > 0
+    predicted = popularity_from_text(users, has_events, vectors)
+    np.testing.assert_array_equal(predicted[has_events], users[has_events])  # what is known stays as it is
+    like_popular, like_niche, no_text = predicted[-3:]
+    assert 1 > like_popular > like_niche > 0 == no_text  # below every known item, ordered by their text
+    assert popular_reason(0.0, taken=False).startswith("New: nobody has it yet")
+    assert popular_reason(12.0) == "Popular right now: 12 users have it."
 
 
 @pytest.mark.parametrize("signal, start", [("topics", "About "), ("collaborative", "People who liked "),

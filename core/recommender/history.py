@@ -15,7 +15,7 @@ from core.evaluate import popularity_counts
 from core.interests import positive
 from core.items import item_ids
 from core.recommender.reasons import snippet
-from core.recommender.signals import ItemSide, Profiles, als, factors_from_text
+from core.recommender.signals import ItemSide, Profiles, als, factors_from_text, popularity_from_text
 
 if TYPE_CHECKING:
     from core.data import Corpus
@@ -75,7 +75,8 @@ def learn(corpus: Corpus, vectors: np.ndarray, catalogue_vectors: np.ndarray | N
         writer = np.array([row.get(user, -1) for user in corpus.users], dtype=np.int64)
         own = _by_owner(writer, np.arange(len(writer)), len(users))
         seen = [np.concatenate([taken, texts]) for taken, texts in zip(seen, own)]
-    side = ItemSide(topics=np.zeros((len(ids), 0)), popularity=popularity_counts(events, list(ids)),
+    popularity = popularity_from_text(popularity_counts(events, list(ids)), has_events, unit_vectors)
+    side = ItemSide(topics=np.zeros((len(ids), 0)), popularity=popularity,
                     factors=item_factors, has_events=has_events, vectors=unit_vectors)
     profiles = _profiles(corpus, vectors, index, titles, row, user_factors, liked, keep, unit_vectors, seen)
     return History(keep=keep, ids=ids, events=events, liked=liked, users=users, seen=seen, side=side,

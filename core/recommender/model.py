@@ -201,13 +201,14 @@ class Recommender:
             source = int(scores.nearest_source[u, kind])
             return reasons.close_to(profiles.source_names[source], bool(profiles.source_liked[source]))
 
+        taken = bool(self.side_.has_events[item])
         explain = {  # a signal is available to a user only where its row exists (row >= 0 for all but popularity)
             "topics": lambda: reasons.about_topic(profiles.shares[row], profiles.predicted[row], self.side_.topics[item],
                                                   self.topics, wrote=bool(profiles.wrote[row]),
                                                   liked=bool(profiles.liked[row])),
-            "collaborative": lambda: reasons.also_liked(self._closest_taken(row, item), bool(self.side_.has_events[item])),
+            "collaborative": lambda: reasons.also_liked(self._closest_taken(row, item), taken),
             "nearest": nearest,
-            "popularity": lambda: reasons.popular(self.side_.popularity[item])}
+            "popularity": lambda: reasons.popular(self.side_.popularity[item], taken)}
         return explain[name](), name
 
     def _closest_taken(self, row: int, item: int) -> str:

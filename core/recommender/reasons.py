@@ -39,8 +39,11 @@ def close_to(name: str, liked: bool) -> str:
     return f"Close to {name}, which you liked." if liked else f"Close to what you wrote: “{name}”."
 
 
-def popular(users: float) -> str:
-    return f"Popular right now: {int(users)} users have it."
+def popular(users: float, taken: bool = True) -> str:
+    """Popularity's reason; for an item nobody has yet, whose popularity came from its text."""
+    if taken:
+        return f"Popular right now: {int(users)} users have it."
+    return "New: nobody has it yet, but items like it are popular."
 
 
 def snippet(text: str, length: int = 60) -> str:
