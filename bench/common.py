@@ -30,7 +30,7 @@ def assign(corpus, vectors, settings, space=None):
     from core.stages import Embeddings, assign_topics, clustering_space
 
     if space is None:
-        space = clustering_space(settings, Embeddings(texts=vectors, catalogue=None, model="", why=""))
+        space = clustering_space(settings, corpus, Embeddings(texts=vectors, catalogue=None, model="", why=""))
     return assign_topics(settings, corpus, space)
 
 

@@ -309,7 +309,7 @@ def interactive(corpus, vectors, ks, factors, settings) -> list[dict]:
 
     liked = positive(corpus.interactions, settings.min_rating)
     forget_caches()
-    space = clustering_space(vectors, settings.space, seed=settings.seed)
+    space = clustering_space(vectors, settings.space, texts=corpus.texts, seed=settings.seed)
 
     def after_k(s):
         labels = assign(corpus, vectors, s, space)

@@ -23,7 +23,8 @@ SEED = 42
 
 def project_system(name, corpus, vectors, settings, points=None):
     with Timer() as t:
-        points = clustering_space(vectors, settings.space, seed=settings.seed) if points is None else points
+        if points is None:
+            points = clustering_space(vectors, settings.space, texts=corpus.texts, seed=settings.seed)
         labels = assign(corpus, vectors, settings, points)
         topics = describe_topics(corpus.texts, labels, vectors, top_n=10)
     return name, labels, [list(tp.words) for tp in topics if tp.id >= 0], t.seconds, points

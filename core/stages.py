@@ -125,9 +125,12 @@ def pending_texts(settings: Settings, corpus: Corpus, cache: EmbeddingCache | No
     return count_missing(embedder, texts + (list(corpus.catalogue.texts) if corpus.catalogue else []), cache)
 
 
-def clustering_space(settings: Settings, vectors: Embeddings) -> np.ndarray | None:
-    return reduce.clustering_space(vectors.texts, settings.space, dims=settings.cluster_dims,
-                                   n_neighbors=settings.n_neighbors, seed=settings.seed)
+def clustering_space(settings: Settings, corpus: Corpus, vectors: Embeddings) -> np.ndarray | None:
+    """The points the method clusters, with the texts' words beside a language model's vectors (not beside the
+    TF-IDF baseline's, which are words already)."""
+    words = not model_entry(vectors.model).fitted_on_corpus
+    return reduce.clustering_space(vectors.texts, settings.space, texts=corpus.texts if words else None,
+                                   dims=settings.cluster_dims, n_neighbors=settings.n_neighbors, seed=settings.seed)
 
 
 def view(settings: Settings, vectors: Embeddings) -> np.ndarray:
@@ -207,7 +210,7 @@ EMBEDDING = ("model", "windows", "precision", "align_languages", "seed")
 RECOMMENDER = ("factors", "popularity_weight", "min_rating", "seed")
 STAGES = (
     Stage(name="vectors", inputs=("corpus", "context"), reads=EMBEDDING, run=embed, doing="Embedding the texts…"),
-    Stage(name="space", inputs=("vectors",), reads=("space", "cluster_dims", "n_neighbors", "seed"),
+    Stage(name="space", inputs=("corpus", "vectors"), reads=("space", "cluster_dims", "n_neighbors", "seed"),
           run=clustering_space, doing="Preparing the clustering space…"),
     Stage(name="view", inputs=("vectors",), reads=("view_dims", "n_neighbors", "seed"), run=view,
           doing="Projecting with UMAP for the view…"),

@@ -2,6 +2,7 @@
 splitting topics, looking inside a topic, and the topic views (time, labels, map, hierarchy, domains)."""
 import pandas as pd
 
+from core.text import tokenize
 from tests.test_app import chart, downloads, metric, sidebar, start  # noqa: F401 (downloads is a fixture)
 
 
@@ -62,7 +63,7 @@ def test_inside_a_topic_every_text_can_be_searched_with_its_users_and_items():
     texts = at.dataframe[0].value
     size = int(chart(at, "sizes")["data"][0]["y"][0])
     assert len(texts) == size and {"text", "user", "label", "time", "domain"} <= set(texts.columns)
-    word = texts["text"].iloc[0].split()[1]
+    word = tokenize(texts["text"].iloc[0])[0]  # a keyword of the first text (a jieba word if it is Chinese)
     at.text_input(key="w_drill_search").input(word).run()
     found = at.dataframe[0].value
     assert 1 <= len(found) <= size and found["text"].str.contains(word, case=False, regex=False).all()
