@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 COLUMNS = ["user_id", "rank", "item_id", "title", "score", "reason", "signal"]
 BLOCK = 256  # users scored at a time: keeps memory flat on large catalogues
+# The topics signal ranks by half the user's own interests (R) and half the factorisation's (U V^T): U V^T
+# alone, with fewer factors than topics, can erase what a user mostly writes about (on the demo, 4 factors
+# for 8 topics turned a user's 57 % football into 8 % and listed no football item).
+OWN_SHARE = 0.5
 
 
 class Recommender:
@@ -69,8 +73,8 @@ class Recommender:
         if not R.index.equals(history.users):
             R = R.reindex(history.users, fill_value=0.0)
         shares = R.to_numpy()
-        predicted = factorize(R, self.settings.factors, seed=self.settings.seed).reconstructed.to_numpy() \
-            if shares.any() else shares
+        predicted = OWN_SHARE * shares + (1 - OWN_SHARE) * factorize(
+            R, self.settings.factors, seed=self.settings.seed).reconstructed.to_numpy() if shares.any() else shares
         self.items_, self.users_, self.events_, self.blend_ = items, tuple(history.users), history.events, blend
         self.seen_ = history.seen
         self.side_ = dataclasses.replace(history.side, topics=items.topics)

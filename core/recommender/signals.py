@@ -2,7 +2,8 @@
 standard deviations above the user's average item: signals of any scale then blend by their weights,
 and the one that lifts an item most is the reason shown), and for which users each has something to say:
 
-- topics: the user's smoothed topic interests (R, then U V^T) times each item's topic mix;
+- topics: the user's topic interests, half R and half its smoothing U V^T (core.recommender.model.OWN_SHARE),
+  times each item's topic mix;
 - collaborative: implicit's ALS on the user-item matrix (what people with a similar history took); an
   item nobody has yet gets ALS factors predicted from its text (a ridge regression from the text vectors
   of the items people have to their factors), so new items are not left to text similarity alone;
