@@ -286,10 +286,11 @@ def with_words(vectors: np.ndarray, texts, *, seed: int = 42) -> np.ndarray:
 # - 'embeddings': the embeddings with the texts' words (with_words) on their first 64 principal axes;
 # - 'umap': a UMAP projection of the embeddings to a few dimensions (density-based methods need few);
 # - 'by-size': 'embeddings' for a corpus under UMAP_CLUSTERING_TEXTS texts, 'umap' above. KMeans (k = the
-#   labels, 10 starts, 5 seeds) agreed more with the labels on the embeddings for the smaller corpora (BBC
-#   News, 2,225 articles: NMI 0.876 against 0.830 on UMAP with the English model, 0.887 against 0.859 with
-#   the multilingual one; the demo, 343 posts: 0.755 against 0.691) and on UMAP for the larger ones
-#   (THUCNews, 10,000 headlines: 0.665 against 0.590; 10,000 BBC sentences: 0.599 against 0.528);
+#   labels, 10 starts, 5 seeds) agreed more with the labels on the embeddings (measured before the words
+#   joined them) for the smaller corpora (BBC News, 2,225 articles: NMI 0.876 against 0.830 on UMAP with the
+#   English model, 0.887 against 0.859 with the multilingual one; the demo, 343 posts: 0.755 against 0.691)
+#   and on UMAP for the larger ones (THUCNews, 10,000 headlines: 0.665 against 0.590; 10,000 BBC sentences:
+#   0.599 against 0.528);
 # - 'words': no points; the method reads the texts' words.
 UMAP_CLUSTERING_TEXTS = 5_000  # between the sizes measured: 2,225 (embeddings better) and 10,000 (UMAP better)
 SPACES = {"embeddings": _embedding_space, "umap": _umap_space, "by-size": _space_by_size, "words": None}
