@@ -259,7 +259,7 @@ def _space_by_size(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, s
 
 # The texts' words beside their embeddings, in the 'embeddings' space: each text's unit vector (centred)
 # next to its unit TF-IDF/LSA vector (core.embedders.lsa) times WORD_WEIGHT. KMeans at k = the labels,
-# NMI over seeds 42, 0 and 1 at weights 0 / 0.3 / 0.5 / 0.7 / 1 (bench/README.md, "Chinese and mixed
+# mean NMI over seeds 42, 0 and 1 at weights 0 / 0.3 / 0.5 / 0.7 / 1 (bench/README.md, "Chinese and mixed
 # corpora"): BBC News with the English model 0.867 / 0.876 / 0.884 / 0.893 / 0.895; THUCNews' 10,000
 # headlines (multilingual model, this space) 0.591 / 0.600 / 0.606 / 0.617 / 0.544; the bilingual demo
 # 0.756 / 0.754 / 0.753 / 0.705 / 0.617 (words do not cross languages, so more of them splits it by language).

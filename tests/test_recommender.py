@@ -117,7 +117,7 @@ def test_a_cold_item_is_scored_by_topics_and_text(demo):
     assert (blended[unseen] > blended[column]).mean() < 0.25  # in the baker's top quarter of what is new to them
 
 
-def test_a_new_items_popularity_is_predicted_from_its_text_and_its_reason_says_so(demo):
+def test_a_new_items_popularity_is_predicted_from_its_text_and_its_reason_says_so():
     rng = np.random.default_rng(0)
     popular, niche = np.eye(8)[0], np.eye(8)[1]  # two directions of text: items like the first are taken more
     vectors = np.vstack([popular + 0.1 * rng.normal(size=(20, 8)), niche + 0.1 * rng.normal(size=(20, 8)),

@@ -8,8 +8,8 @@ and the one that lifts an item most is the reason shown), and for which users ea
   item nobody has yet gets ALS factors predicted from its text (a ridge regression from the text vectors
   of the items people have to their factors), so new items are not left to text similarity alone;
 - nearest: each item's highest text similarity to an item the user liked or a text the user wrote;
-- popularity: the log of how many users have the item; an item nobody has yet gets the number its text
-  predicts (the same kind of ridge regression, to the log of the users of the items people have).
+- popularity: the log of how many users have the item; items nobody has yet get less than one user each,
+  ordered by what their text predicts (the same kind of ridge regression, see popularity_from_text).
 """
 from __future__ import annotations
 
