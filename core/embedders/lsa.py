@@ -7,7 +7,6 @@ from scipy import sparse
 
 from core.embedders.transformer import normalise
 from core.errors import CoreError
-from core.text import tokenize_corpus
 
 
 class LsaEmbedder:
@@ -41,21 +40,14 @@ def word_vectors(texts, *, dims: int = 100, seed: int = 42) -> np.ndarray:
 
 
 def tfidf(texts) -> sparse.csr_matrix:
-    """texts x words: 1 + log(count) times the smoothed idf, each row of unit length (scikit-learn's
-    TfidfVectorizer with sublinear_tf), over the keyword tokens of core.text.tokenize_corpus (shared with
-    the keywords, so a corpus is tokenised once); from 50 texts up, words of one text only are left out."""
-    tokens = tokenize_corpus(texts)
-    n = len(tokens.offsets) - 1
-    rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
-    counts = sparse.csr_matrix((np.ones(len(tokens.ids)), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
-    counts.sum_duplicates()
-    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    kept = np.flatnonzero(frequency >= (2 if n >= 50 else 1))
-    if not len(kept):
+    """texts x words: scikit-learn's sublinear TF-IDF (1 + log(count) times the smoothed idf, rows of unit
+    length) of the keywords' word counts (core.keywords.count_words: the same tokens, words of one text
+    only left out from 50 texts up, cached), so a corpus is tokenised and counted once."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from core.keywords import count_words
+
+    counts, vocab = count_words(texts)
+    if not len(vocab):
         raise CoreError("The TF-IDF baseline found no words in these texts; choose a transformer model.")
-    counts = counts[:, kept]
-    counts.data = 1 + np.log(counts.data)
-    idf = np.log((1 + n) / (1 + frequency[kept])) + 1
-    weighted = counts @ sparse.diags(idf)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-    return sparse.csr_matrix(sparse.diags(1 / np.where(norms == 0, 1, norms)) @ weighted)
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts)
