@@ -52,11 +52,11 @@ def header(title: str) -> None:
 
 def forget_caches() -> None:
     """Drop the in-process caches (neighbour graph, tokens, word counts), so a timed run starts cold."""
-    from core import keywords, reduce, text
+    from core import reduce, text
 
     reduce._last.clear()
     text._tokenize_corpus.cache_clear()
-    keywords._count_words.cache_clear()
+    text._count_words.cache_clear()
 
 
 def bbc_corpus(n: int | None = None):

@@ -3,14 +3,13 @@ representative texts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
 from core.cluster import n_topics as count_topics
 from core.items import topic_centroids
-from core.text import tokenize_corpus
+from core.text import count_words
 
 BLOCK = 32_768  # texts per block of the closeness product
 
@@ -33,25 +32,6 @@ class Topic:
     def title(self) -> str:
         """What to call the topic in a sentence: its name, else its first three keywords."""
         return self.name or " · ".join(self.words[:3]) or f"topic {self.id}"
-
-
-def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Document-word counts over keyword tokens, and the (sorted) vocabulary; remembered for the last
-    few corpora, so a new k only regroups them. Treat the matrix as read-only.
-
-    Words in fewer than 2 texts are dropped on corpora of 50+ texts: they cannot characterise a topic.
-    """
-    return _count_words(tuple(texts))
-
-
-@lru_cache(maxsize=4)
-def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    tokens = tokenize_corpus(texts)
-    n = len(texts)
-    rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
-    counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
-    keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= (2 if n >= 50 else 1))
-    return counts[:, keep], tokens.vocab[keep]
 
 
 def keyword_scores(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int) -> np.ndarray:
@@ -91,7 +71,7 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     -1: out of every topic's)."""
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
-    counts, vocab = _count_words(tuple(texts))
+    counts, vocab = count_words(texts)
     scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
     names = dict(names)
     for topic, word in stop_words:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from core.language import CJK, to_simplified
@@ -140,3 +141,22 @@ def _tokenize_corpus(texts: tuple[str, ...]) -> TokenizedCorpus:
     for array in (corpus.ids, corpus.offsets, corpus.vocab):
         array.setflags(write=False)  # shared by every caller
     return corpus
+
+
+def count_words(texts) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Document-word counts over keyword tokens, and the (sorted) vocabulary; remembered for the last
+    few corpora, so a new k only regroups them. Treat the matrix as read-only.
+
+    Words in fewer than 2 texts are dropped on corpora of 50+ texts: they cannot characterise a topic.
+    """
+    return _count_words(tuple(texts))
+
+
+@lru_cache(maxsize=4)
+def _count_words(texts: tuple[str, ...]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    tokens = tokenize_corpus(texts)
+    n = len(texts)
+    rows = np.repeat(np.arange(n), np.diff(tokens.offsets))
+    counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, tokens.ids)), shape=(n, len(tokens.vocab)))
+    keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= (2 if n >= 50 else 1))
+    return counts[:, keep], tokens.vocab[keep]

@@ -5,7 +5,8 @@ import pytest
 from core.cluster import ClusterSettings, cluster, lda, reassign_outliers, renumber_by_size
 from core.errors import CoreError
 from core.evaluate import label_agreement, npmi, topic_diversity
-from core.keywords import count_words, describe_topics, keyword_scores
+from core.keywords import describe_topics, keyword_scores
+from core.text import count_words
 from core.reduce import reduce
 
 

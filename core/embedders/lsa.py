@@ -41,11 +41,11 @@ def word_vectors(texts, *, dims: int = 100, seed: int = 42) -> np.ndarray:
 
 def tfidf(texts) -> sparse.csr_matrix:
     """texts x words: scikit-learn's sublinear TF-IDF (1 + log(count) times the smoothed idf, rows of unit
-    length) of the keywords' word counts (core.keywords.count_words: the same tokens, words of one text
+    length) of the keywords' word counts (core.text.count_words: the same tokens, words of one text
     only left out from 50 texts up, cached), so a corpus is tokenised and counted once."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    from core.keywords import count_words
+    from core.text import count_words
 
     counts, vocab = count_words(texts)
     if not len(vocab):
