@@ -249,7 +249,9 @@ def _umap_space(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed
 
 
 def _embedding_space(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed: int) -> np.ndarray:
-    return principal_components(with_words(vectors, texts, seed=seed), seed=seed)
+    from core.embedders.transformer import normalise
+
+    return normalise(principal_components(with_words(vectors, texts, seed=seed), seed=seed))
 
 
 def _space_by_size(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed: int) -> np.ndarray:
@@ -283,7 +285,10 @@ def with_words(vectors: np.ndarray, texts, *, seed: int = 42) -> np.ndarray:
 
 
 # Where a clustering method (core.cluster.Method.space) finds its topics:
-# - 'embeddings': the embeddings with the texts' words (with_words) on their first 64 principal axes;
+# - 'embeddings': the embeddings with the texts' words (with_words) on their first 64 principal axes, each
+#   row then of unit length, so KMeans compares texts by angle. KMeans at k = the labels, mean NMI over
+#   seeds 42, 0, 1, 2, 3, without / with that last step: the demo 0.745 / 0.764, BBC News 0.884 / 0.885,
+#   THUCNews in this space 0.608 / 0.613 (32 axes: 0.774, 0.884, 0.603; 128: 0.731, 0.885, 0.612);
 # - 'umap': a UMAP projection of the embeddings to a few dimensions (density-based methods need few);
 # - 'by-size': 'embeddings' for a corpus under UMAP_CLUSTERING_TEXTS texts, 'umap' above. KMeans (k = the
 #   labels, 10 starts, 5 seeds) agreed more with the labels on the embeddings (measured before the words
