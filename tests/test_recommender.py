@@ -12,6 +12,7 @@ from core.data.corpus import ASSETS
 from core.keywords import Topic
 from core.pipeline import run
 from core.recommender import NAMES, Blend, choose_blend, validation_figures, weight_grid
+from core.recommender.history import latest
 from core.recommender.reasons import about_topic
 from core.recommender.reasons import popular as popular_reason
 from core.recommender.signals import popularity_from_text
@@ -190,3 +191,14 @@ def test_a_users_strongest_interest_shows_in_their_list_unless_they_have_seen_al
         if unseen and not listed & unseen:
             missing.append(user)
     assert not missing, missing
+
+
+def test_text_similarity_compares_with_the_items_a_user_liked_last():
+    log = pd.DataFrame({"user_id": ["a"] * 7 + ["b"],
+                        "item_id": ["i1", "i2", "i3", "i4", "i5", "i6", "i2", "i9"],
+                        "time": [1, 2, 3, 4, 5, 6, 7, 1]}).sample(frac=1, random_state=0)  # rows out of time order
+    kept = latest(log, 3)
+    assert kept[kept.user_id == "a"]["item_id"].tolist() == ["i5", "i6", "i2"]  # i2 again at time 7: it counts then
+    assert kept[kept.user_id == "b"]["item_id"].tolist() == ["i9"]
+    no_times = latest(log.drop(columns="time").sort_index(), 2)  # a log without times: its rows' order
+    assert no_times[no_times.user_id == "a"]["item_id"].tolist() == ["i6", "i2"]

@@ -7,7 +7,8 @@ and the one that lifts an item most is the reason shown), and for which users ea
 - collaborative: implicit's ALS on the user-item matrix (what people with a similar history took); an
   item nobody has yet gets ALS factors predicted from its text (a ridge regression from the text vectors
   of the items people have to their factors), so new items are not left to text similarity alone;
-- nearest: each item's highest text similarity to an item the user liked or a text the user wrote;
+- nearest: each item's highest text similarity to an item the user liked lately (the latest few,
+  core.recommender.history.RECENT_LIKED) or a text the user wrote;
 - popularity: the log of how many users have the item; items nobody has yet get less than one user each,
   ordered by what their text predicts (the same kind of ridge regression, see popularity_from_text).
 """
@@ -30,7 +31,7 @@ class Signal:
 SIGNALS = {
     "topics": Signal("topic interests", "interest in the item's topics, from what the user wrote and liked"),
     "collaborative": Signal("collaborative filtering", "what people with a similar history took (ALS)"),
-    "nearest": Signal("text similarity", "how close the item's text is to one the user liked or wrote"),
+    "nearest": Signal("text similarity", "how close the item's text is to one the user liked lately or wrote"),
     "popularity": Signal("popularity", "how many users have the item"),
 }
 NAMES = tuple(SIGNALS)
