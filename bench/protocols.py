@@ -36,10 +36,9 @@ def user_texts(history: pd.DataFrame, titles: dict[str, str], genres: dict[str, 
                most: int = 10) -> dict[str, list[str]]:
     """What a cold user writes about themselves: one sentence per movie among the `most` they liked last in
     their history ("I liked Alien (1979), a Horror, Sci-Fi film."), as a new user might describe their taste."""
-    from core.evaluate import time_order
+    from core.evaluate import in_time_order
 
-    liked = history[history["rating"] >= min_rating].assign(_time=lambda f: time_order(f["time"]))
-    latest = liked.sort_values("_time", kind="stable").groupby("user_id").tail(most)
+    latest = in_time_order(history[history["rating"] >= min_rating]).groupby("user_id").tail(most)
     return {user: [f"I liked {titles[i]}, a {genres[i].replace('|', ', ')} film." for i in group["item_id"]]
             for user, group in latest.groupby("user_id", sort=False)}
 

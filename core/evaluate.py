@@ -175,10 +175,7 @@ def leave_last_out(log: pd.DataFrame, min_rating: float) -> tuple[pd.DataFrame, 
     Users whose only interaction is that positive keep an empty history and are still evaluated.
     """
     log = log.reset_index(drop=True)
-    positives = log[log["rating"] >= min_rating]
-    order = positives.assign(_row=positives.index, _time=time_order(positives["time"]))
-    order = order.sort_values(["_time", "_row"], kind="stable")
-    last = order.groupby("user_id", sort=False).tail(1)
+    last = in_time_order(log[log["rating"] >= min_rating]).groupby("user_id", sort=False).tail(1)
     history = log.drop(index=last.index)
     return history.reset_index(drop=True), last[["user_id", "item_id"]].reset_index(drop=True)
 
@@ -207,6 +204,14 @@ def time_order(times: pd.Series) -> pd.Series:
         return numbers
     dates = pd.to_datetime(times, errors="coerce", utc=True, format="mixed")
     return dates if dates.notna().all() else times.astype(str)
+
+
+def in_time_order(log: pd.DataFrame) -> pd.DataFrame:
+    """The log's rows from oldest to newest (see time_order); rows of the same time, and a log without a
+    time column, keep their order."""
+    if "time" not in log:
+        return log
+    return log.iloc[time_order(log["time"]).reset_index(drop=True).sort_values(kind="stable").index]
 
 
 def rank_of_targets(scores: np.ndarray, targets: np.ndarray, blocked: np.ndarray,

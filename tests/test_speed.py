@@ -9,10 +9,9 @@ from core.embedders import EmbeddingCache, TransformerEmbedder, embed_texts
 from core.embedders.bundled import minilm
 from core.evaluate import npmi
 from core.keywords import Topic
-from core.text import count_words
 from core.recommender.ranking import best_items, heads_of_kinds, kinds
 from core.reduce import neighbours, reduce
-from core.text import tokenize, tokenize_corpus
+from core.text import count_words, tokenize, tokenize_corpus
 
 
 class Counting:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from core.evaluate import popularity_counts, time_order
+from core.evaluate import in_time_order, popularity_counts
 from core.interests import positive
 from core.items import item_ids
 from core.recommender.reasons import snippet
@@ -156,11 +156,7 @@ def _profiles(corpus: Corpus, text_vectors: np.ndarray, index: dict, titles, row
 def latest(liked: pd.DataFrame, n: int = RECENT_LIKED) -> pd.DataFrame:
     """user_id, item_id: each user's n distinct items liked last (by the time column where there is one,
     ties and a log without times by row order), oldest first."""
-    order = liked.assign(_row=np.arange(len(liked)))
-    keys = ["_row"]
-    if "time" in liked:
-        order, keys = order.assign(_time=time_order(liked["time"]).to_numpy()), ["_time", "_row"]
-    order = order.sort_values(keys, kind="stable").drop_duplicates(["user_id", "item_id"], keep="last")
+    order = in_time_order(liked).drop_duplicates(["user_id", "item_id"], keep="last")
     return order.groupby("user_id", sort=False).tail(n)[["user_id", "item_id"]]
 
 
