@@ -1,11 +1,15 @@
-"""Shared fixtures: a private embedding cache per test session, the real bundled model loaded once,
-and small corpora written for the tests."""
+"""Shared fixtures: a private embedding cache per test session (removed when the session ends: it holds
+adapted models, about 0.5 GB), the real bundled model loaded once, and small corpora written for the tests."""
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 
-os.environ.setdefault("TOPICDASH_CACHE", tempfile.mkdtemp(prefix="topicdash-test-cache-"))
+if "TOPICDASH_CACHE" not in os.environ:
+    os.environ["TOPICDASH_CACHE"] = tempfile.mkdtemp(prefix="topicdash-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["TOPICDASH_CACHE"], ignore_errors=True)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ENGLISH = {
