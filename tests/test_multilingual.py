@@ -65,3 +65,20 @@ def test_the_demos_chinese_writers_join_the_topics_of_their_interests():
     assert max(shares) < 0.5  # no topic of their own
     assert len(np.unique(labels[chinese])) >= 6  # spread over the interests they write about
     assert result.quality["nmi"] > 0.7
+
+
+def test_smoothed_int8_stays_closer_to_fp32_than_plain_int8_and_calibrates_once(tmp_path, monkeypatch):
+    from core.embedders import MODELS, TransformerEmbedder, resolve_folder
+
+    folder, alpha = resolve_folder("multilingual"), MODELS["multilingual"].int8_smoothing
+    monkeypatch.setenv("TOPICDASH_CACHE", str(tmp_path))  # a fresh calibration file
+    texts = [t for sentences in SUBJECTS.values() for t in sentences]
+    fp32 = TransformerEmbedder(folder, precision="fp32").embed(texts)
+    smoothed = TransformerEmbedder(folder, precision="int8", int8_smoothing=alpha)
+    plain = TransformerEmbedder(folder, precision="int8")
+    assert smoothed.key != plain.key != TransformerEmbedder(folder, precision="fp32", lazy=True).key
+    near, far = ((e.embed(texts) * fp32).sum(axis=1) for e in (smoothed, plain))
+    assert near.mean() > 0.99 and near.mean() > far.mean(), (near.mean(), far.mean())
+    assert len(list((tmp_path / "calibration").glob("*.safetensors"))) == 1
+    again = TransformerEmbedder(folder, precision="int8", int8_smoothing=alpha)  # reads the calibration file
+    np.testing.assert_allclose(again.embed(texts), smoothed.embed(texts), atol=1e-6)

@@ -63,12 +63,17 @@ def test_bf16_is_close_to_fp32(english_texts, embedder):
 def test_int8_quantises_every_linear_layer_and_stays_close_to_fp32(english_texts, embedder):
     import torch
 
+    from core.embedders.int8 import Int8Linear
+
     int8 = TransformerEmbedder(minilm(), precision="int8")
     assert int8.key != embedder.key
     cosine = (int8.embed(english_texts) * embedder.embed(english_texts)).sum(axis=1)
     assert cosine.mean() > 0.97 and cosine.min() > 0.93, (cosine.mean(), cosine.min())
     kinds = {type(m) for m in int8.encoder.transformer.modules()}
-    assert torch.nn.Linear not in kinds and torch.ao.nn.quantized.dynamic.Linear in kinds
+    assert torch.nn.Linear not in kinds and Int8Linear in kinds
+    # each text's vector is its own: the same with other texts (and their padding) in its batch
+    alone = np.vstack([int8.embed([text]) for text in english_texts[:3]])
+    np.testing.assert_allclose(int8.embed(english_texts)[:3], alone, atol=1e-5)
 
 
 def test_word_counts_match_a_fresh_count(english_texts):

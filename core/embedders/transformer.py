@@ -38,8 +38,12 @@ class TransformerEmbedder:
         (that many at most, spread evenly from start to end) and the windows averaged, weighted by their
         token counts. The model reads core.text.model_input of each text: encoded attachments and other long
         runs without a space left out, a text over 200,000 characters read from evenly spaced parts.
-    precision : 'auto' (default: bf16 where the hardware runs it natively, else fp32), 'fp32', 'bf16' or
-        'int8' (CPU only: faster, slightly different vectors; core.embedders.hardware).
+    precision : 'auto' (default: bf16 where the hardware runs it natively, else `cpu_precision`), 'fp32',
+        'bf16' or 'int8' (CPU only: faster, slightly different vectors; core.embedders.hardware, .int8).
+    cpu_precision : what 'auto' runs on a CPU without native bf16: 'fp32' (default) or 'int8' for a model
+        measured to keep its topics in int8 (core.embedders.MODELS).
+    int8_smoothing : SmoothQuant's a for int8 (core.embedders.int8), for a model it was measured to help;
+        None quantises the layers as they are.
     device : 'cuda' or 'cpu'; default CUDA when available.
     lazy : load the weights only when a text must be embedded (the folder must declare its token limit).
 
@@ -50,14 +54,15 @@ class TransformerEmbedder:
 
     def __init__(self, path: Path, *, name: str = "", batch_size: int | None = None, windows: int = DEFAULT_WINDOWS,
                  precision: str = "auto", device: str | None = None, max_length: int | None = None,
-                 fixed_batches: bool = False, lazy: bool = False):
+                 fixed_batches: bool = False, lazy: bool = False, cpu_precision: str = "fp32",
+                 int8_smoothing: float | None = None):
         self.path, self.name = Path(path), name or Path(path).name
         self.layout: FolderLayout = read_layout(self.path)
         self.device = pick_device(device)
-        self.precision, self.precision_reason = resolve_precision(precision, self.device)
+        self.precision, self.precision_reason = resolve_precision(precision, self.device, cpu=cpu_precision)
         if not 1 <= int(windows) <= MAX_WINDOWS:
             raise CoreError(f"Windows per text must be between 1 and {MAX_WINDOWS} (got {windows}).")
-        self.windows, self.fixed_batches = int(windows), fixed_batches
+        self.windows, self.fixed_batches, self.int8_smoothing = int(windows), fixed_batches, int8_smoothing
         self.max_length = max_length or self.layout.max_length
         self.encoder = None
         if not lazy or self.max_length is None:
@@ -65,7 +70,8 @@ class TransformerEmbedder:
         self.batch_size = batch_size or (max(1, CPU_TOKENS // self.max_length) if self.device == "cpu" else GPU_BATCH)
         self.key = "|".join([_model_identity(self.path), describe(self.layout), str(self.max_length),
                              f"windows<={self.windows}" if self.windows > 1 else "truncate",
-                             "bf16-weights" if self.precision == "bf16" else self.precision, "no-blobs"])
+                             "bf16-weights" if self.precision == "bf16" else self._int8() if self.precision == "int8"
+                             else self.precision, "no-blobs"])
 
     def _load(self) -> None:
         """Read the tokenizer and weights (about 5 s with the imports). With lazy=True this waits for the
@@ -79,9 +85,18 @@ class TransformerEmbedder:
         if self.precision == "bf16":  # the transformer only; pooling and Dense layers stay in fp32
             encoder.transformer.to(torch.bfloat16)
         elif self.precision == "int8":
-            encoder.transformer = quantize_int8(encoder.transformer)
+            from core.embedders.int8 import quantize_int8
+
+            quantize_int8(encoder, _model_identity(self.path), self.int8_smoothing)
         self.max_length = self.max_length or encoder.max_length
         self._torch, self.encoder = torch, encoder
+
+    def _int8(self) -> str:
+        """int8's part of the cache key: its calibration and smoothing change the vectors."""
+        from core.embedders.int8 import calibration_tag
+
+        smoothing = "" if self.int8_smoothing is None else f"-smoothed-{self.int8_smoothing}"
+        return f"int8-fixed-{calibration_tag()}{smoothing}"
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
         """Token windows (with the prompt and special tokens) and, for each window, the index of its text."""
@@ -137,19 +152,6 @@ class TransformerEmbedder:
         out = np.zeros((len(texts), self.encoder.dimensions), dtype=np.float32)
         np.add.at(out, owner, pooled * lengths.astype(np.float32)[:, None])
         return normalise(out)
-
-
-def quantize_int8(module):
-    """The module with every Linear layer's weights in int8 (one scale per output channel) and its inputs
-    quantised per batch as they come: torch's dynamic quantisation, which runs on any x86 or ARM CPU."""
-    import warnings
-
-    import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    with warnings.catch_warnings():  # torch.ao says it will move to torchao; it works as documented
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(module, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
 def _model_identity(path: Path) -> str:
