@@ -7,8 +7,8 @@ on a CPU without them (AVX2 only) torch emulates bf16 and it runs about 5x slowe
 int8 (core.embedders.int8, CPU only) embeds the multilingual model about 1.5x faster than fp32 on two AVX2
 cores at cosine 0.998 to fp32, and keeps its k = 10 topics (THUCNews NMI 0.675 against 0.667; the demo 0.757
 against 0.758 over five seeds), but HDBSCAN's automatic mode on THUCNews fell from 10 topics to 2 with it
-at seed 42 (at seeds 0 and 1 it found 10 with either): 'auto' never picks it until that mode is robust to
-such small changes (bench/README.md, "Chinese and mixed corpora").
+at seed 42 (10 with the same vectors embedded in other batches, and at seeds 0 and 1): 'auto' never picks
+it until that mode is robust to such small changes (bench/README.md, "Chinese and mixed corpora").
 """
 from __future__ import annotations
 
