@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import warnings
 from pathlib import Path
 
 import torch
@@ -38,8 +39,6 @@ class Int8Linear(torch.nn.Module):
 
     def __init__(self, linear: torch.nn.Linear, input_max: float, inverse: torch.Tensor | None = None):
         super().__init__()
-        import warnings
-
         weight = linear.weight.detach().float()
         scales = (weight.abs().amax(1) / 127).clamp(min=1e-12).double()
         with warnings.catch_warnings():  # torch says quantised tensors will move to torchao; they work as documented
@@ -48,7 +47,8 @@ class Int8Linear(torch.nn.Module):
                                                    torch.qint8)
         self.packed = torch.ops.quantized.linear_prepack(quantised, linear.bias.detach().float()
                                                          if linear.bias is not None else None)
-        self.scale, self.inverse, self.out_features = max(float(input_max), 1e-8) / 127, inverse, len(weight)
+        self.scale, self.out_features = max(float(input_max), 1e-8) / 127, len(weight)
+        self.register_buffer("inverse", inverse, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.inverse is not None:
@@ -126,8 +126,7 @@ def _maxima(encoder, linears: dict, identity: str) -> dict[str, torch.Tensor]:
     the cache folder when this model was calibrated before."""
     from safetensors.torch import load_file, save_file
 
-    texts = _calibration_texts()
-    digest = hashlib.sha256("\n".join(["inputs-v2", identity] + texts).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"inputs-v2|{identity}|{calibration_tag()}".encode()).hexdigest()[:16]
     path = cache_dir() / "calibration" / f"{digest}.safetensors"
     if path.is_file():
         try:
@@ -146,7 +145,7 @@ def _maxima(encoder, linears: dict, identity: str) -> dict[str, torch.Tensor]:
 
     hooks = [linear.register_forward_pre_hook(keep(name)) for name, linear in linears.items()]
     try:
-        windows = sorted(encoder.windows_of(texts), key=len)
+        windows = sorted(encoder.windows_of(_calibration_texts()), key=len)
         with torch.no_grad():
             for start in range(0, len(windows), 16):
                 encoder(*encoder.batch(windows[start:start + 16], "cpu"))
