@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.cluster import ClusterSettings, cluster, lda, reassign_outliers, renumber_by_size
+from core.cluster import ClusterSettings, cluster, lda, n_topics, reassign_outliers, renumber_by_size
 from core.errors import CoreError
 from core.evaluate import label_agreement, npmi, topic_diversity
 from core.keywords import describe_topics, keyword_scores
@@ -34,6 +34,23 @@ def test_three_clear_topics_are_found(vectors, english_labels, method):
 def test_hdbscan_reassigns_outliers_on_request(vectors):
     labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method="hdbscan", reassign_outliers=True))
     assert (labels >= 0).all()
+
+
+def test_hdbscan_splits_a_topic_of_most_texts_into_the_topics_below_it():
+    # nine close groups and one far away: HDBSCAN alone returns the nine as one topic of 900 beside the tenth
+    rng = np.random.default_rng(0)
+    centres = [np.eye(5)[i % 5] * (1 if i < 5 else -1) for i in range(9)] + [np.full(5, 20.0)]
+    points = np.vstack([c + 0.2 * rng.standard_normal((100, 5)) for c in centres])
+    labels = cluster(points, ClusterSettings(method="hdbscan", min_cluster_size=10, reassign_outliers=False))
+    assert n_topics(labels) == 10
+    assert np.bincount(labels[labels >= 0]).max() <= 100
+
+
+def test_hdbscan_keeps_a_large_topic_with_nothing_below_it():
+    rng = np.random.default_rng(0)
+    points = np.vstack([rng.standard_normal((700, 5)), 20 + rng.standard_normal((300, 5))])
+    labels = cluster(points, ClusterSettings(method="hdbscan", min_cluster_size=10))
+    assert np.bincount(labels).tolist() == [700, 300]
 
 
 def test_outliers_join_the_nearest_centroid():
