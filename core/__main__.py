@@ -191,7 +191,7 @@ def _say_model(corpus, settings) -> None:
     model, why = model_choice(corpus, settings)
     print(f"model: {model_entry(model).label} ({why})", file=sys.stderr)
     if not model_entry(model).fitted_on_corpus:
-        precision, reason = resolve_precision(settings.precision, pick_device())
+        precision, reason = resolve_precision(settings.precision, pick_device(), cpu=model_entry(model).cpu_precision)
         print(f"precision: {precision} ({reason})", file=sys.stderr)
 
 

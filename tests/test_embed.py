@@ -104,6 +104,11 @@ def test_auto_precision_is_bf16_only_where_the_hardware_computes_it_natively():
     chosen, why = resolve_precision("bf16", "cpu", avx2_only)
     assert chosen == "bf16" and why.startswith("chosen by hand, but slow")  # a hand-picked bf16 is kept, with a warning
     assert resolve_precision("int8", "cpu", avx2_only) == ("int8", "chosen by hand")
+    # a model whose entry asks for int8 on a CPU gets it from auto there, and only there
+    assert resolve_precision("auto", "cpu", avx2_only, cpu="int8")[0] == "int8"
+    assert resolve_precision("auto", "cpu", avx2_only | {"amx_bf16"}, cpu="int8")[0] == "bf16"
+    assert resolve_precision("fp32", "cpu", avx2_only, cpu="int8") == ("fp32", "chosen by hand")
+    assert resolve_precision("auto", "cpu", frozenset({"neon"}), cpu="int8")[0] == "fp32"  # not measured off x86
     with pytest.raises(CoreError, match="CPU only"):
         resolve_precision("int8", "cuda")
     with pytest.raises(CoreError, match="Unknown precision"):

@@ -32,6 +32,8 @@ class Model:
     folder : where its weights are, for a transformer (None for the baseline).
     fitted_on_corpus : its vectors depend on the whole corpus (never cached per text, refitted with a new text).
     adaptable : core.adapt can fine-tune it.
+    cpu_precision : what precision 'auto' runs it in on a CPU without native bf16 (core.embedders.hardware):
+        'int8' for a model measured to keep its topics in int8, else 'fp32'.
     int8_smoothing : SmoothQuant's a for its int8 (core.embedders.int8), where measured to help; None: none.
     """
 
@@ -42,6 +44,7 @@ class Model:
     folder: Callable[[], Path] | None = None
     fitted_on_corpus: bool = False
     adaptable: bool = True
+    cpu_precision: str = "fp32"
     int8_smoothing: float | None = None
 
 
@@ -50,8 +53,9 @@ MODELS = {model.name: model for model in (
           folder=bundled.minilm),
     Model(name="multilingual", label="Bundled multilingual-e5-small (Chinese, English and about 100 more)",
           short="multilingual-e5-small", languages="multilingual", folder=bundled.multilingual_e5,
-          # its int8 smoothed at a = 0.7: THUCNews titles' cosine to fp32 0.998 (0.989 before; core/embedders/int8.py)
-          int8_smoothing=0.7),
+          # int8: 1.5x fp32's speed on AVX2, the same topics; smoothed at a = 0.7, THUCNews titles' cosine to fp32
+          # 0.998 (0.989 with torch's dynamic int8; bench/README.md, "Chinese and mixed corpora")
+          cpu_precision="int8", int8_smoothing=0.7),
     Model(name="tfidf", label="TF-IDF / LSA baseline (no language model)", short="TF-IDF/LSA", languages="any",
           fitted_on_corpus=True, adaptable=False),
 )}
@@ -114,7 +118,8 @@ def _load(name: str, windows: int, precision: str, seed: int) -> Embedder:
     if entry.fitted_on_corpus:
         return LsaEmbedder(seed=seed)
     return TransformerEmbedder(resolve_folder(name), name=entry.label, windows=windows, precision=precision,
-                               lazy=name in MODELS, int8_smoothing=entry.int8_smoothing)
+                               lazy=name in MODELS, cpu_precision=entry.cpu_precision,
+                               int8_smoothing=entry.int8_smoothing)
 
 
 __all__ = ["AUTO", "BASELINE", "DEFAULT_MODEL", "MAX_WINDOWS", "MODELS", "Embedder", "EmbeddingCache",

@@ -14,7 +14,7 @@ column j by s_j computes the same product with flatter inputs, so one scale lose
 every model: all-MiniLM-L6-v2 came out worse (BBC News, cosine to fp32 0.965 against 0.984 without), so it
 is applied only where the model's entry gives an `a` (core.embedders.Model.int8_smoothing) and its layers are
 laid out as BERT's (BERT, XLM-R, MiniLM, e5). Figures: bench/README.md, "Chinese and mixed corpora".
-int8 is a choice by hand (`--precision int8`); core.embedders.hardware says why 'auto' does not pick it.
+'auto' picks int8 for the multilingual model on an x86 CPU without native bf16 (core.embedders.hardware).
 """
 from __future__ import annotations
 

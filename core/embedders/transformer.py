@@ -38,8 +38,10 @@ class TransformerEmbedder:
         (that many at most, spread evenly from start to end) and the windows averaged, weighted by their
         token counts. The model reads core.text.model_input of each text: encoded attachments and other long
         runs without a space left out, a text over 200,000 characters read from evenly spaced parts.
-    precision : 'auto' (default: bf16 where the hardware runs it natively, else fp32), 'fp32', 'bf16' or
-        'int8' (CPU only: faster, slightly different vectors; core.embedders.hardware, core.embedders.int8).
+    precision : 'auto' (default: bf16 where the hardware runs it natively, else `cpu_precision`), 'fp32',
+        'bf16' or 'int8' (CPU only: faster, slightly different vectors; core.embedders.hardware, .int8).
+    cpu_precision : what 'auto' runs on a CPU without native bf16: 'fp32' (default) or 'int8' for a model
+        measured to keep its topics in int8 (core.embedders.MODELS).
     int8_smoothing : SmoothQuant's a for int8 (core.embedders.int8), for a model it was measured to help;
         None quantises the layers as they are.
     device : 'cuda' or 'cpu'; default CUDA when available.
@@ -52,12 +54,12 @@ class TransformerEmbedder:
 
     def __init__(self, path: Path, *, name: str = "", batch_size: int | None = None, windows: int = DEFAULT_WINDOWS,
                  precision: str = "auto", device: str | None = None, max_length: int | None = None,
-                 fixed_batches: bool = False, lazy: bool = False,
+                 fixed_batches: bool = False, lazy: bool = False, cpu_precision: str = "fp32",
                  int8_smoothing: float | None = None):
         self.path, self.name = Path(path), name or Path(path).name
         self.layout: FolderLayout = read_layout(self.path)
         self.device = pick_device(device)
-        self.precision, self.precision_reason = resolve_precision(precision, self.device)
+        self.precision, self.precision_reason = resolve_precision(precision, self.device, cpu=cpu_precision)
         if not 1 <= int(windows) <= MAX_WINDOWS:
             raise CoreError(f"Windows per text must be between 1 and {MAX_WINDOWS} (got {windows}).")
         self.windows, self.fixed_batches, self.int8_smoothing = int(windows), fixed_batches, int8_smoothing
