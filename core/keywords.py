@@ -12,6 +12,12 @@ from core.items import topic_centroids
 from core.text import count_words
 
 BLOCK = 32_768  # texts per block of the closeness product
+# Keywords whose first character is in these ranges (kana, CJK, hangul, CJK compatibility) are east Asian.
+# In a corpus of two scripts (at least MIN_TEXTS texts and MIN_SHARE of those with keywords mostly in each),
+# each script's words are scored among its own texts, and a script with MIN_TOPIC_TEXTS and MIN_TOPIC_SHARE of
+# a topic's texts shows at least MIN_WORDS of its words there (more with a larger share).
+EAST_ASIAN = (("\u3040", "\ua000"), ("\uac00", "\ud7b0"), ("\uf900", "\ufb00"))
+MIN_TEXTS, MIN_SHARE, MIN_TOPIC_TEXTS, MIN_TOPIC_SHARE, MIN_WORDS = 10, 0.05, 5, 0.1, 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,27 +78,70 @@ def describe_topics(texts, labels: np.ndarray, vectors: np.ndarray | None = None
     labels = np.asarray(labels)
     n_topics = count_topics(labels)
     counts, vocab = count_words(texts)
-    scores = keyword_scores(counts, labels, n_topics) if len(vocab) else np.zeros((n_topics, 0))
+    scripts = [_scored(counts, labels, n_topics, rows) for rows in _script_groups(counts, vocab)] if len(vocab) else []
     names = dict(names)
     for topic, word in stop_words:
         at = np.searchsorted(vocab, word) if len(vocab) else 0
         if at < len(vocab) and vocab[at] == word:
-            scores[slice(None) if topic < 0 else slice(topic, topic + 1), at] = 0
+            for _, scores in scripts:
+                scores[slice(None) if topic < 0 else slice(topic, topic + 1), at] = 0
     topics, closeness = [], _closeness(labels, n_topics, vectors)
     for t in list(range(n_topics)) + ([-1] if (labels < 0).any() else []):
         members = np.flatnonzero(labels == t)
-        if t >= 0 and scores.shape[1]:
-            row = scores[t]
-            best = [i for i in np.argsort(-row, kind="stable")[:top_n] if row[i] > 0]
-            words, weights = tuple(str(vocab[i]) for i in best), tuple(round(float(row[i]), 5) for i in best)
-        else:
-            words, weights = (), ()
+        best = _top_words(scripts, t, top_n) if t >= 0 and scripts else []
+        words, weights = tuple(str(vocab[i]) for i, _ in best), tuple(round(w, 5) for _, w in best)
         name = names.get(t, "") if t >= 0 else ""
         label = "Outliers" if t < 0 else (name or " · ".join(words[:3]) or f"Topic {t}")
         nearest = _representatives(members, closeness, n_representatives)
         topics.append(Topic(id=t, size=len(members), words=words, weights=weights, label=f"{t}: {label}"
                             if t >= 0 else label, representatives=nearest, name=name))
     return topics
+
+
+def _script_groups(counts: sparse.csr_matrix, vocab: np.ndarray) -> list[np.ndarray | None]:
+    """The rows whose keywords are mostly east Asian and those mostly in other scripts, in a corpus of two
+    scripts; else [None] (every text, one group). Texts without keywords are in neither."""
+    east = np.zeros(len(vocab), dtype=bool)
+    for low, high in EAST_ASIAN:  # the vocabulary is sorted: each range of first characters is one slice
+        east[np.searchsorted(vocab, low):np.searchsorted(vocab, high)] = True
+    if east.all() or not east.any():
+        return [None]
+    words = np.asarray(counts.sum(axis=1)).ravel()
+    mostly_east = np.asarray(counts @ east.astype(np.int64)).ravel() * 2 > words
+    groups = [np.flatnonzero(mostly_east), np.flatnonzero(~mostly_east & (words > 0))]
+    fewest = min(map(len, groups))
+    return groups if fewest >= max(MIN_TEXTS, MIN_SHARE * np.count_nonzero(words)) else [None]
+
+
+def _scored(counts: sparse.csr_matrix, labels: np.ndarray, n_topics: int, rows) -> tuple[np.ndarray, np.ndarray]:
+    """(texts per topic, keyword scores) among the given rows (None: all)."""
+    if rows is not None:
+        counts, labels = counts[rows], labels[rows]
+    return np.bincount(labels[labels >= 0], minlength=n_topics), keyword_scores(counts, labels, n_topics)
+
+
+def _top_words(scripts: list, topic: int, top_n: int) -> list[tuple[int, float]]:
+    """(word index, score) of a topic's top_n keywords: with one group its best words; with a group per
+    script, each script with MIN_TOPIC_TEXTS and MIN_TOPIC_SHARE of the topic's texts gets places in
+    proportion to its texts (MIN_WORDS at least; places a script cannot fill go to the others), the script
+    of most of the topic's texts first, so that the topic's label reads in its main language."""
+    sizes = [int(per_topic[topic]) for per_topic, _ in scripts]
+    shown = sorted((g for g, size in enumerate(sizes) if size >= max(MIN_TOPIC_TEXTS, MIN_TOPIC_SHARE * sum(sizes))
+                    or size == max(sizes)), key=lambda g: -sizes[g])
+    total = max(1, sum(sizes[g] for g in shown))
+    places = {g: max(MIN_WORDS, round(top_n * sizes[g] / total)) for g in shown}
+    while sum(places.values()) > top_n:
+        places[max(places, key=places.get)] -= 1
+    ranked = {g: [(int(i), float(scripts[g][1][topic, i])) for i in np.argsort(-scripts[g][1][topic], kind="stable")
+                  [:2 * top_n] if scripts[g][1][topic, i] > 0] for g in shown}
+    chosen: dict[int, float] = {}
+    for g in shown:
+        for i, score in [pair for pair in ranked[g] if pair[0] not in chosen][:places[g]]:
+            chosen[i] = score
+    for i, score in sorted((pair for g in shown for pair in ranked[g]), key=lambda pair: -pair[1]):
+        if len(chosen) < top_n and i not in chosen:
+            chosen[i] = score
+    return list(chosen.items())[:top_n]
 
 
 def _closeness(labels: np.ndarray, n_topics: int, vectors: np.ndarray | None) -> np.ndarray | None:

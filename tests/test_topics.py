@@ -115,6 +115,20 @@ def test_chinese_keywords_are_words(embedder):
     assert all(2 <= len(w) <= 4 for t in topics for w in t.words)
 
 
+def test_a_topic_of_two_languages_shows_words_of_both_its_main_language_first():
+    english = ("football goal match", "league striker goal", "match coach league", "striker football coach")
+    chinese = ("足球 比赛 进球", "联赛 球员 进球", "比赛 教练 联赛", "球员 足球 教练")
+    texts = [english[i % 4] for i in range(14)] + [chinese[i % 4] for i in range(6)]  # topic 0: mostly English
+    texts += [english[i % 4].replace("football", "bread") for i in range(6)]
+    texts += [chinese[i % 4].replace("足球", "面包") for i in range(14)]  # topic 1: mostly Chinese
+    labels = np.repeat([0, 1], 20)
+    topics = describe_topics(texts, labels, None, top_n=8)
+    scripts = [["zh" if "\u4e00" <= w[0] <= "\u9fff" else "en" for w in t.words] for t in topics]
+    assert [s[0] for s in scripts] == ["en", "zh"]
+    assert all(s.count("zh") >= 3 and s.count("en") >= 3 for s in scripts), topics
+    assert scripts[0].count("en") > scripts[0].count("zh") and scripts[1].count("zh") > scripts[1].count("en")
+
+
 def test_npmi_rewards_words_that_occur_together():
     texts = [["bread", "flour", "oven"], ["bread", "flour"], ["goal", "team"], ["goal", "team", "match"]] * 5
     good = npmi([["bread", "flour"], ["goal", "team"]], texts)
