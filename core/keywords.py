@@ -132,8 +132,10 @@ def _top_words(scripts: list, topic: int, top_n: int) -> list[tuple[int, float]]
     places = {g: max(MIN_WORDS, round(top_n * sizes[g] / total)) for g in shown}
     while sum(places.values()) > top_n:
         places[max(places, key=places.get)] -= 1
-    ranked = {g: [(int(i), float(scripts[g][1][topic, i])) for i in np.argsort(-scripts[g][1][topic], kind="stable")
-                  [:2 * top_n] if scripts[g][1][topic, i] > 0] for g in shown}
+    ranked = {}
+    for g in shown:
+        row = scripts[g][1][topic]
+        ranked[g] = [(int(i), float(row[i])) for i in np.argsort(-row, kind="stable")[:2 * top_n] if row[i] > 0]
     chosen: dict[int, float] = {}
     for g in shown:
         for i, score in [pair for pair in ranked[g] if pair[0] not in chosen][:places[g]]:
