@@ -184,15 +184,14 @@ def _check_out(args) -> None:
 
 def _say_model(corpus, settings) -> None:
     """Which model and precision the run uses, and why (a bf16 chosen by hand on a CPU without it is warned of)."""
-    from core.embedders import model_entry
-    from core.embedders.hardware import pick_device, resolve_precision
+    from core.embedders import load_embedder, model_entry
     from core.stages import model_choice
 
     model, why = model_choice(corpus, settings)
     print(f"model: {model_entry(model).label} ({why})", file=sys.stderr)
-    if not model_entry(model).fitted_on_corpus:
-        precision, reason = resolve_precision(settings.precision, pick_device(), cpu=model_entry(model).cpu_precision)
-        print(f"precision: {precision} ({reason})", file=sys.stderr)
+    if not model_entry(model).fitted_on_corpus:  # the embedder the run will use (made once per process)
+        embedder = load_embedder(model, settings.windows, settings.precision, settings.seed)
+        print(f"precision: {embedder.precision} ({embedder.precision_reason})", file=sys.stderr)
 
 
 def _run(args, given: set[str]) -> None:

@@ -59,12 +59,13 @@ def resolve_precision(precision: str, device: str, flags: frozenset[str] | None 
         raise CoreError(f"Unknown precision '{precision}'; use {', '.join(PRECISIONS)}.")
     if precision == "int8" and device.startswith("cuda"):
         raise CoreError("int8 runs on the CPU only; on a GPU choose auto (bf16) or fp32.")
+    flags = cpu_flags() if flags is None else flags
     native = native_bf16(device, flags)
     where = "the GPU" if device.startswith("cuda") else "this CPU"
     if precision == AUTO:
         if native:
             return "bf16", f"auto: {where} computes bf16 natively"
-        if cpu == "int8" and device == "cpu" and "avx2" in (cpu_flags() if flags is None else flags):
+        if cpu == "int8" and device == "cpu" and "avx2" in flags:
             return "int8", ("auto: this CPU has no native bf16 (no AVX-512 BF16 or AMX), and this model keeps "
                             "its topics in int8, which runs about 1.4x faster than fp32 here")
         return "fp32", f"auto: {where} has no native bf16 (no AVX-512 BF16 or AMX), so fp32 is faster"
