@@ -23,6 +23,9 @@ _RUNS = re.compile(f"[{CJK}]+|[^\\W\\d_]+(?:['’][^\\W\\d_]+)*")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _URLS = re.compile(r"https?://\S+|www\.\S+")
 _MARKUP = re.compile(r"[*_`#>\[\]()|~]+")
+# Chinese numbers and counts (两个, 第一次, 五天, 十八岁, 一个半, 半小时, 每月, 万元): as generic as English
+# numbers, which tokenize drops too. A numeral or 每 must lead, so names such as 三星 or 百度 stay words.
+_COUNT = re.compile("(?:[第好近]?[零〇一二两三四五六七八九十百千万亿几半]+|每)[个次天年月日周号岁块元本只条张份遍倍名位件分秒回成小时半]*")
 
 
 # What a language model reads of a long text. Encoded attachments (uuencode, base64, hex) and other runs of
@@ -94,19 +97,23 @@ def chinese_words(run: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
-    jieba-segmented Chinese words of 2+ characters without Chinese stop words (in simplified or traditional
-    characters, as written); generic words (generic_words.txt) are stop words in both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
+    jieba-segmented Chinese words of 2+ characters without Chinese stop words, numbers or counts (in
+    simplified or traditional characters, as written); generic words (generic_words.txt) are stop words in both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
     tokens = []
     zh_stop = None
     for run in _RUNS.findall(clean_for_keywords(text)):
         if _CJK_CHAR.match(run):
             zh_stop = zh_stop or chinese_stop_words()
-            tokens.extend(w for w in chinese_words(run) if len(w) > 1 and to_simplified(w) not in zh_stop)
+            tokens.extend(w for w in chinese_words(run) if len(w) > 1 and _chinese_keyword(to_simplified(w), zh_stop))
         else:
             word = run.lower()
             if len(word) >= 3 and word not in english_stop_words() and word.isalpha():
                 tokens.append(word)
     return tokens
+
+
+def _chinese_keyword(simplified: str, stop: frozenset[str]) -> bool:
+    return simplified not in stop and not _COUNT.fullmatch(simplified)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,12 @@ def test_chinese_is_segmented_into_words_not_characters_or_sentences():
     assert "我" not in tokens
 
 
+def test_chinese_numbers_and_counts_are_not_keywords_but_names_with_numerals_are():
+    tokens = tokenize("第一次去云南玩了五天，每月存两个月的工资，半小时就到了三星和百度的一线城市")
+    assert not {"第一次", "五天", "每月", "两个", "半小时"} & set(tokens)
+    assert {"云南", "工资", "三星", "百度", "一线", "城市"} <= set(tokens)
+
+
 def test_markup_is_removed_for_keywords_only():
     assert tokenize("<script>alert(1)</script> **bold** https://example.com/page recipes") == ["alert", "bold", "recipes"]
     assert "<b>" not in clean_for_keywords("<b>bread</b>")
