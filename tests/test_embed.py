@@ -34,6 +34,31 @@ def test_progress_reports_texts_done(embedder):
     assert seen[-1] == (40, 40)
 
 
+def test_batches_run_at_once_give_the_vectors_of_one_at_a_time_in_order(monkeypatch, english_texts):
+    import threading
+
+    import torch
+
+    from core.embedders import transformer
+
+    texts = english_texts[:12]
+    embedder = TransformerEmbedder(default_model_path(), batch_size=2, fixed_batches=True)  # six batches
+    threads, seen, ran_in = torch.get_num_threads(), [], set()
+    forward = embedder._forward
+    monkeypatch.setattr(embedder, "_forward", lambda batch: ran_in.add(threading.current_thread()) or forward(batch))
+    torch.set_num_threads(2)
+    try:
+        streamed = embedder.embed(texts, lambda done, total: seen.append(threading.current_thread()))
+        assert len(ran_in) == 2 and threading.current_thread() not in ran_in  # two workers ran the batches
+        assert torch.get_num_threads() == 2  # the workers' single threads are theirs only
+        monkeypatch.setattr(transformer, "MAX_STREAMS", 1)
+        one_at_a_time = embedder.embed(texts)
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(streamed, one_at_a_time)
+    assert set(seen) == {threading.current_thread()} and len(seen) == 6  # progress from the caller's thread
+
+
 def test_cache_returns_the_same_vectors_without_embedding_again(tmp_path, embedder):
     cache = EmbeddingCache(tmp_path)
     texts = ["one text", "another text", "one text"]
