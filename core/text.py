@@ -98,7 +98,8 @@ def chinese_words(run: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
     jieba-segmented Chinese words of 2+ characters without Chinese stop words, numbers or counts (in
-    simplified or traditional characters, as written); generic words (generic_words.txt) are stop words in both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
+    simplified or traditional characters, as written); generic words (generic_words.txt) are stop words in
+    both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
     tokens = []
     zh_stop = None
     for run in _RUNS.findall(clean_for_keywords(text)):
