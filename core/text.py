@@ -25,7 +25,8 @@ _URLS = re.compile(r"https?://\S+|www\.\S+")
 _MARKUP = re.compile(r"[*_`#>\[\]()|~]+")
 # Chinese numbers and counts (两个, 第一次, 五天, 十八岁, 一个半, 半小时, 每月, 万元): as generic as English
 # numbers, which tokenize drops too. A numeral or 每 must lead, so names such as 三星 or 百度 stay words.
-_COUNT = re.compile("(?:[第好近]?[零〇一二两三四五六七八九十百千万亿几半]+|每)[个次天年月日周号岁块元本只条张份遍倍名位件分秒回成小时半]*")
+_NUMERALS, _MEASURES = "零〇一二两三四五六七八九十百千万亿几半", "个次天年月日周号岁块元本只条张份遍倍名位件分秒回成小时半"
+_COUNT = re.compile(f"(?:[第好近]?[{_NUMERALS}]+|每)[{_MEASURES}]*")
 
 
 # What a language model reads of a long text. Encoded attachments (uuencode, base64, hex) and other runs of
