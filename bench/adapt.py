@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=adaptation.DEFAULT_LEARNING_RATE)
     parser.add_argument("--seeds", type=int, nargs="+", default=[SEED, 1, 2, 3, 4],
                         help="clustering seeds: a gain must hold beyond one clustering's luck")
+    parser.add_argument("--precision", default="fp32", help="for base and adapted alike (an adapted folder is not a "
+                        "bundled model, so 'auto' would run it in fp32 where the base may run in int8)")
     parser.add_argument("--json", help="write the figures to this file too")
     args = parser.parse_args()
 
@@ -72,7 +74,7 @@ def main() -> None:
     cache = EmbeddingCache()
     base_model = model_choice(corpus, Settings())[0]
     with Timer() as t:
-        before = embed(corpus, Settings(seed=SEED), cache)
+        before = embed(corpus, Settings(seed=SEED, precision=args.precision), cache)
     print(f"base model {base_model}: {len(corpus)} texts embedded in {t.seconds:.0f} s (cached after the first run)",
           flush=True)
 
@@ -92,7 +94,7 @@ def main() -> None:
     trained = record.get("trained", {})
     print(f"adapted model {folder}: {json.dumps(record.get('settings'))} {json.dumps(trained)}", flush=True)
     with Timer() as t:
-        after = embed(corpus, Settings(model=str(folder), seed=SEED), cache)
+        after = embed(corpus, Settings(model=str(folder), seed=SEED, precision=args.precision), cache)
     print(f"adapted model: embedded in {t.seconds:.0f} s", flush=True)
 
     npmi = Npmi(corpus.texts) if args.corpus == "bbc" else app_npmi(corpus.texts)

@@ -283,7 +283,7 @@ def _adapt(args) -> None:
     import signal
 
     from core import data
-    from core.adapt import adapt
+    from core.adapt import adapt, short_text_warning
 
     frame, info = data.read_table(args.texts)
     corpus = data.build_corpus(frame, args.text_col, source=Path(args.texts).name, info=info)
@@ -300,6 +300,8 @@ def _adapt(args) -> None:
             print(f"[{time.strftime('%H:%M:%S')}] adapt: step {step}/{steps}", file=sys.stderr, flush=True)
 
     print(f"adapting '{args.model}' on {len(corpus)} texts", file=sys.stderr, flush=True)
+    if warning := short_text_warning(corpus.texts, args.model, args.max_length):
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         folder = adapt(corpus.texts, args.model, steps=args.steps, max_seconds=args.max_seconds or None,

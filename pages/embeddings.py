@@ -128,9 +128,12 @@ with st.expander("Adapt the model to these texts (experimental)", expanded=jobs.
     if not model_entry(in_use).adaptable:
         st.info(charts.markdown(f"The {model_entry(in_use).label} has no language model to adapt: choose a "
                                 "transformer model above."))
-    elif st.button("Start adapting", disabled=busy, type="primary"):
-        jobs.start_adapting(list(session.corpus().texts), in_use, int(steps), float(minutes), int(seed))
-        st.rerun()
+    else:
+        if warning := views.adapt_warning(in_use):
+            st.warning(charts.markdown(warning))
+        if st.button("Start adapting", disabled=busy, type="primary"):
+            jobs.start_adapting(list(session.corpus().texts), in_use, int(steps), float(minutes), int(seed))
+            st.rerun()
     if busy:
         st.fragment(running_panel, run_every=1.0)()
     elif job is not None:

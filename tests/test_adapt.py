@@ -52,7 +52,9 @@ def test_command_line_with_the_same_seed_gives_the_same_weights(adapted, texts, 
     out = tmp_path / "again"
     code = main(["adapt", str(path), "--steps", "2", "--batch-size", "8", "--seed", "7", "--out", str(out)])
     assert code == 0
-    assert capsys.readouterr().out.strip() == str(out)
+    printed = capsys.readouterr()
+    assert printed.out.strip() == str(out)
+    assert "warning: 100% of these texts are shorter than the 128-token spans" in printed.err  # short sentences
     first, second = load_file(adapted / "model.safetensors"), load_file(out / "model.safetensors")
     assert first.keys() == second.keys()
     assert all(np.array_equal(first[k], second[k]) for k in first)
@@ -128,3 +130,12 @@ def test_two_steps_adapt_the_multilingual_model_and_keep_its_word_embeddings(tmp
     adapted = TransformerEmbedder(folder).embed(texts[:4])
     base = load_embedder("multilingual").embed(texts[:4])
     assert (adapted * base).sum(axis=1).min() > 0.9  # adapted, not replaced; the query prompt is kept
+
+
+def test_adapting_warns_when_most_texts_are_shorter_than_a_training_span(texts):
+    from core.adapt import short_text_warning
+
+    assert "shorter than the 128-token spans" in short_text_warning(texts, "default")
+    articles = [" ".join([text] * 20) for text in texts]  # a few hundred tokens each
+    assert short_text_warning(articles, "default") is None
+    assert short_text_warning(texts, "tfidf") is None  # nothing to adapt

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from core import export
+from core.adapt import short_text_warning
 from core.analysis import period_of, similar_texts
 from core.domains import recommend_across_domains
 from core.evaluate import FIGURES
@@ -142,3 +144,13 @@ def across_domains(user: str, source: str, target: str) -> pd.DataFrame:
     """Items of domain `target` for `user` from what they write in `source` (core.domains)."""
     return recommend_across_domains(session.corpus(), stages.get("labels"), stages.get("items"), stages.get("topics"),
                                     user, source, target, top_n=session.settings().top_n)
+
+
+def adapt_warning(model: str) -> str | None:
+    """Why adapting `model` to the loaded texts is unlikely to help, when they are mostly short (core.adapt)."""
+    return _adapt_warning(tuple(session.corpus().texts), model)
+
+
+@st.cache_data(show_spinner="Checking the texts' lengths…", max_entries=8)
+def _adapt_warning(texts: tuple[str, ...], model: str) -> str | None:
+    return short_text_warning(texts, model)
