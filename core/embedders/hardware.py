@@ -4,7 +4,7 @@ computes it natively, and int8 on an x86 CPU for a model measured to keep its to
 On a CPU with AVX-512 BF16 or AMX, bf16 weights embed about 2.8x faster than fp32 at cosine 0.9999;
 on a CPU without them (AVX2 only) torch emulates bf16 and it runs about 5x slower than fp32
 (bench/README.md, "Speed and scale"). So 'auto' picks bf16 only where it is native.
-int8 (core.embedders.int8) embeds the multilingual model 1.3-1.5x faster than fp32 on two AVX2 cores at
+int8 (core.embedders.int8) embeds the multilingual model 1.3-1.6x faster than fp32 on two AVX2 cores at
 cosine 0.998 to fp32 and keeps its topics (THUCNews k = 10 NMI 0.675 against 0.667; the demo 0.757 against
 0.758 over five seeds; HDBSCAN 10 topics in all 20 projections measured since core.cluster splits a topic of
 most texts). 'auto' picks it on an x86 CPU with AVX2 (where it was measured) without native bf16, for a model
@@ -67,7 +67,7 @@ def resolve_precision(precision: str, device: str, flags: frozenset[str] | None 
             return "bf16", f"auto: {where} computes bf16 natively"
         if cpu == "int8" and device == "cpu" and "avx2" in flags:
             return "int8", ("auto: this CPU has no native bf16 (no AVX-512 BF16 or AMX), and this model keeps "
-                            "its topics in int8, which runs about 1.4x faster than fp32 here")
+                            "its topics in int8, which runs about 1.5x faster than fp32 here")
         return "fp32", f"auto: {where} has no native bf16 (no AVX-512 BF16 or AMX), so fp32 is faster"
     if precision == "bf16" and not native:
         return "bf16", (f"{WARNING} {where} has no native bf16, so bf16 runs several times slower than fp32 "
