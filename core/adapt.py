@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 
 from core.embedders import DEFAULT_MODEL, MODELS, cache_dir, model_entry, resolve_folder
+from core.embedders.folder import load_tokenizer
 from core.embedders.hardware import pick_device
 from core.errors import CoreError
 from core.versions import package_versions
@@ -75,7 +76,7 @@ def short_text_warning(texts, base_model: str = DEFAULT_MODEL, max_length: int =
         return None
     if len(texts) > sample:
         texts = random.Random(0).sample(texts, sample)
-    tokenizer = _tokenizer(str(resolve_folder(base_model)))
+    tokenizer = _tokenizer(resolve_folder(base_model), base_model)
     share = float(np.mean([len(ids) <= max_length for ids in tokenizer(texts, verbose=False)["input_ids"]]))
     if share < SHORT_SHARE:
         return None
@@ -86,10 +87,8 @@ def short_text_warning(texts, base_model: str = DEFAULT_MODEL, max_length: int =
 
 
 @lru_cache(maxsize=2)
-def _tokenizer(folder: str):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(folder)
+def _tokenizer(folder: Path, name: str):
+    return load_tokenizer(folder, name)
 
 
 def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,

@@ -9,14 +9,14 @@ from scipy import sparse
 
 from core.cluster import n_topics as count_topics
 from core.items import topic_centroids
+from core.language import EAST_ASIAN
 from core.text import count_words
 
 BLOCK = 32_768  # texts per block of the closeness product
-# Keywords whose first character is in these ranges (kana, CJK, hangul, CJK compatibility) are east Asian.
-# In a corpus of two scripts (at least MIN_TEXTS texts and MIN_SHARE of those with keywords mostly in each),
-# each script's words are scored among its own texts, and a script with MIN_TOPIC_TEXTS and MIN_TOPIC_SHARE of
-# a topic's texts shows at least MIN_WORDS of its words there (more with a larger share).
-EAST_ASIAN = (("\u3040", "\ua000"), ("\uac00", "\ud7b0"), ("\uf900", "\ufb00"))
+# Keywords whose first character is in core.language.EAST_ASIAN are east Asian. In a corpus of two scripts
+# (at least MIN_TEXTS texts and MIN_SHARE of those with keywords mostly in each), each script's words are
+# scored among its own texts, and a script with MIN_TOPIC_TEXTS and MIN_TOPIC_SHARE of a topic's texts shows
+# at least MIN_WORDS of its words there (more with a larger share).
 MIN_TEXTS, MIN_SHARE, MIN_TOPIC_TEXTS, MIN_TOPIC_SHARE, MIN_WORDS = 10, 0.05, 5, 0.1, 3
 
 

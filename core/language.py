@@ -16,6 +16,9 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{CJK}]")
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+# East Asian characters as half-open ranges (kana to the CJK ideographs, hangul, compatibility ideographs),
+# for a test on a sorted vocabulary by binary search (core.keywords).
+EAST_ASIAN = (("\u3040", "\ua000"), ("\uac00", "\ud7b0"), ("\uf900", "\ufb00"))
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _LATIN_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff"

@@ -53,7 +53,7 @@ MODELS = {model.name: model for model in (
           folder=bundled.minilm),
     Model(name="multilingual", label="Bundled multilingual-e5-small (Chinese, English and about 100 more)",
           short="multilingual-e5-small", languages="multilingual", folder=bundled.multilingual_e5,
-          # int8: 1.3-1.5x fp32's speed on AVX2, the same topics; smoothed at a = 0.7, THUCNews titles' cosine to fp32
+          # int8: 1.3-1.6x fp32's speed on AVX2, the same topics; smoothed at a = 0.7, THUCNews titles' cosine to fp32
           # 0.998 (0.989 with torch's dynamic int8; bench/README.md, "Chinese and mixed corpora")
           cpu_precision="int8", int8_smoothing=0.7),
     Model(name="tfidf", label="TF-IDF / LSA baseline (no language model)", short="TF-IDF/LSA", languages="any",

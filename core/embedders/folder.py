@@ -9,6 +9,7 @@ safetensors (or weights-only torch files).
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,14 +108,31 @@ def load_transformer(path: Path, name: str):
     """(config, tokenizer, model) of the folder's encoder, local files only, no remote code; a folder
     that cannot be used raises a CoreError that says why."""
     import transformers
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoModel
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    try:
+    with _loading(name):
         config = AutoConfig.from_pretrained(path, local_files_only=True, trust_remote_code=False)
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+    tokenizer = load_tokenizer(path, name)
+    with _loading(name):
         model = AutoModel.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+    return config, tokenizer, model
+
+
+def load_tokenizer(path: Path, name: str):
+    """The folder's tokenizer alone, loaded as load_transformer loads it."""
+    from transformers import AutoTokenizer
+
+    with _loading(name):
+        return AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+
+
+@contextmanager
+def _loading(name: str):
+    """What went wrong loading the model `name`, as a CoreError that says why."""
+    try:
+        yield
     except ValueError as exc:
         if "trust_remote_code" in str(exc) or "custom code" in str(exc):
             raise CoreError(f"The model '{name}' needs to run its own code (trust_remote_code), "
@@ -126,7 +144,6 @@ def load_transformer(path: Path, name: str):
         reason = (str(exc).strip().splitlines() or [""])[0]
         raise CoreError(f"The model '{name}' could not be loaded ({type(exc).__name__}: {reason}). "
                         "Choose another model; the bundled default always works.") from None
-    return config, tokenizer, model
 
 
 def max_length(layout: FolderLayout, tokenizer, config) -> int:
