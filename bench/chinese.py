@@ -3,18 +3,25 @@
 - THUCNews dev (10,000 Chinese headlines, 10 labels) through the pipeline with default settings (model and
   language chosen automatically): k = 10 and the automatic mode (HDBSCAN), next to BERTopic with the same
   vectors (its defaults; and with KMeans k = 10), and the project's TF-IDF/LSA baseline;
-- the bundled demo at k = 8 against its interest column, the English model against the multilingual one;
+- the bundled demo at k = 8 against its interest column: the default (for a corpus that mixes languages, the
+  pair of multilingual models) against multilingual-e5-small alone, the Universal Sentence Encoder alone and
+  the English model;
+- a cross-lingual corpus of real news: BBC headlines (English) and THUCNews headlines (Chinese) on the five
+  subjects both have, 300 per subject and language, k = 5, and the same with BBC's first paragraph after
+  each headline: whether topics follow the subject across the two languages;
 - BBC News at k = 5 with the English default;
 - the multilingual model's throughput on the THUCNews titles against sentence-transformers running
   all-MiniLM-L6-v2 in fp32 on the same titles (alternating rounds; the default precision, int8 on a CPU
-  without native bf16, and fp32 by hand), and its time on all 10,000.
+  without native bf16, and fp32 by hand), the Universal Sentence Encoder and the pair of both (the default for
+  mixed corpora), and the multilingual model's time on all 10,000.
 
     .venv/bin/python bench/chinese.py                 # about 25 min the first time (embeddings), then minutes
-    .venv/bin/python bench/chinese.py --only speed    # or thucnews, demo, bbc (comma-separated)
+    .venv/bin/python bench/chinese.py --only speed    # or thucnews, demo, mixed, bbc (comma-separated)
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 
 import numpy as np
@@ -22,7 +29,7 @@ import pandas as pd
 
 from common import BBC, SHARED, Timer, alternating, cpu_line, embed, table
 
-from core.data import load_demo, read_corpus
+from core.data import build_corpus, load_demo, read_corpus
 from core.evaluate import label_agreement
 from core.pipeline import run
 from core.settings import Settings
@@ -73,6 +80,8 @@ def section_thucnews() -> None:
             project(corpus, Settings(method="hdbscan"), "project, defaults, automatic (HDBSCAN)"),
             project(corpus, Settings(k=10, precision="fp32"), "project, defaults but precision fp32, k = 10"),
             project(corpus, Settings(method="hdbscan", precision="fp32"), "project, automatic (HDBSCAN), fp32"),
+            project(corpus, Settings(model="crosslingual", k=10), "project, pair of multilingual models (the mixed "
+                    "corpora's default) by hand, k = 10"),
             project(corpus, Settings(model="tfidf", k=10), "project TF-IDF/LSA baseline, k = 10"),
             bertopic(corpus.texts, vectors, corpus.labels, 10),
             bertopic(corpus.texts, vectors, corpus.labels, None)]
@@ -86,15 +95,53 @@ def section_demo() -> None:
           "the interest column", flush=True)
     rows = [project(corpus, Settings(model="default"), "project, English model"),
             project(corpus, Settings(align_languages=False), "project, defaults without language alignment")]
-    for precision in ("auto", "fp32"):
-        for seed in SEEDS:
-            rows.append(project(corpus, Settings(seed=seed, precision=precision),
-                                f"project, defaults{'' if precision == 'auto' else ', fp32'}, seed {seed}"))
+    rows += over_seeds(corpus, Settings(k=8), {"defaults": {}, "defaults, fp32": {"precision": "fp32"},
+                                                "multilingual-e5-small alone": {"model": "multilingual"},
+                                                "Universal Sentence Encoder alone": {"model": "use"}})
     print(table(rows, ["system", "model", "topics", "NMI", "ARI", "keywords"]), flush=True)
-    for name, part in (("defaults", rows[2:2 + len(SEEDS)]), ("fp32", rows[2 + len(SEEDS):])):
-        print(f"mean NMI over seeds {', '.join(map(str, SEEDS))}, {name}: {np.mean([r['NMI'] for r in part]):.3f}")
     spread(corpus)
     print("target: NMI >= 0.80")
+
+
+def over_seeds(corpus, settings: Settings, variants: dict[str, dict]) -> list[dict]:
+    """The pipeline over SEEDS for each variant of `settings`, with each variant's mean NMI printed."""
+    rows = []
+    for name, change in variants.items():
+        part = [project(corpus, dataclasses.replace(settings, seed=seed, **change), f"project, {name}, seed {seed}")
+                for seed in SEEDS]
+        nmi = [r["NMI"] for r in part]
+        print(f"{name}: mean NMI over seeds {', '.join(map(str, SEEDS))} {np.mean(nmi):.3f} "
+              f"({', '.join(f'{x:.3f}' for x in nmi)})", flush=True)
+        rows += part
+    return rows
+
+
+# BBC News' labels and THUCNews' for the same subjects.
+SHARED_SUBJECTS = {"sport": "sports", "business": "finance", "politics": "politics", "tech": "science",
+                   "entertainment": "entertainment"}
+
+
+def mixed_news(per_subject: int = 300, lead: bool = False):
+    """BBC headlines (with their first paragraph when `lead`) and THUCNews headlines on SHARED_SUBJECTS, labelled
+    with THUCNews' names, `per_subject` of each language (a seeded sample)."""
+    bbc, thucnews, rows = pd.read_csv(BBC), pd.read_csv(THUCNEWS), []
+    for english, chinese in SHARED_SUBJECTS.items():
+        for text in bbc[bbc.label == english].sample(per_subject, random_state=0).text:
+            lines = [line for line in text.split("\n") if line.strip()]
+            rows.append((f"{lines[0]}. {lines[1]}" if lead else lines[0], chinese))
+        rows += [(t, chinese) for t in thucnews[thucnews.label == chinese].sample(per_subject, random_state=0).text]
+    return build_corpus(pd.DataFrame(rows, columns=["text", "label"]), "text", label_col="label")
+
+
+def section_mixed() -> None:
+    for lead in (False, True):
+        corpus = mixed_news(lead=lead)
+        print(f"\n## BBC {'headlines and first paragraphs' if lead else 'headlines'} and THUCNews headlines on "
+              f"{len(SHARED_SUBJECTS)} shared subjects: {len(corpus)} texts (language {corpus.report.language}), "
+              "k = 5", flush=True)
+        rows = over_seeds(corpus, Settings(k=5), {"defaults": {}, "multilingual-e5-small alone": {"model": "multilingual"},
+                                                  "Universal Sentence Encoder alone": {"model": "use"}})
+        print(table(rows, ["system", "model", "topics", "NMI", "ARI", "keywords"]), flush=True)
 
 
 def spread(corpus, cosines=(0.999, 0.998, 0.996), draws: int = 4) -> None:
@@ -148,7 +195,9 @@ def section_speed(rounds: int = 5, n: int = 2000) -> None:
     contenders = {"sentence-transformers all-MiniLM-L6-v2 fp32": lambda t: st.encode(t, batch_size=32),
                   "project multilingual-e5-small (default settings)": ours.embed,
                   "project multilingual-e5-small, one batch at a time": lambda t: one_at_a_time(ours, t),
-                  "project multilingual-e5-small, precision fp32": fp32.embed}
+                  "project multilingual-e5-small, precision fp32": fp32.embed,
+                  "project Universal Sentence Encoder": load_embedder("use").embed,
+                  "project pair of both (the default for mixed corpora)": load_embedder("crosslingual").embed}
     for fn in contenders.values():
         fn(sample[:64])
     seconds = {name: [] for name in contenders}
@@ -182,7 +231,8 @@ def one_at_a_time(embedder, texts):
         transformer.MAX_STREAMS = streams
 
 
-SECTIONS = {"thucnews": section_thucnews, "demo": section_demo, "bbc": section_bbc, "speed": section_speed}
+SECTIONS = {"thucnews": section_thucnews, "demo": section_demo, "mixed": section_mixed, "bbc": section_bbc,
+            "speed": section_speed}
 
 
 def main() -> None:

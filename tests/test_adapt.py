@@ -114,13 +114,14 @@ def test_warm_up_is_a_tenth_of_the_steps_but_never_more_than_ten():
 
 
 def test_two_steps_adapt_the_multilingual_model_and_keep_its_word_embeddings(tmp_path):
+    """Asked to adapt the pair of multilingual models (the demo's default), adapting trains its transformer."""
     from safetensors.numpy import load_file
 
     from core.embedders import load_embedder, resolve_folder
     from tests.test_multilingual import SUBJECTS
 
     texts = [t for sentences in SUBJECTS.values() for t in sentences]
-    folder = adapt(texts, "multilingual", steps=2, batch_size=4, max_length=32, seed=3, out_dir=tmp_path / "e5")
+    folder = adapt(texts, "crosslingual", steps=2, batch_size=4, max_length=32, seed=3, out_dir=tmp_path / "e5")
     assert read_record(folder)["base_model"] == "multilingual" and read_record(folder)["trained"]["steps"] == 2
     before, after = load_file(resolve_folder("multilingual") / "model.safetensors"), load_file(folder / "model.safetensors")
     words = "embeddings.word_embeddings.weight"

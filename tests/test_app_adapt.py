@@ -36,6 +36,9 @@ def finish(at, job):
 
 
 def test_a_model_adapted_on_the_page_can_be_used_compared_with_its_base_and_deleted():
+    demo = start("embeddings")  # the demo's languages picked the pair of multilingual models
+    assert any("the transformer of the Bundled multilingual-e5-small + Universal"
+               in c.value.replace("\\", "") for c in demo.caption)
     at = english(start("embeddings"))
     assert any("shorter than the 128" in w.value for w in at.warning)  # the demo's posts are short
     before = english(start("embeddings")).switch_page("pages/topics.py").run()

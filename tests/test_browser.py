@@ -55,10 +55,15 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def chromium():
     if not Path(CHROMIUM).is_file():
         pytest.skip("Chromium is not installed and could not be (apt-get install chromium chromium-driver; "
                     ".ci/run does this), so the browser test cannot run here.")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def page(server, chromium):
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(exist_ok=True)
@@ -252,7 +257,7 @@ def test_a_corpus_embeds_in_the_background_with_progress_every_few_seconds_and_c
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_three_visitors_at_once_each_see_only_their_own_data(server, tmp_path):
+def test_three_visitors_at_once_each_see_only_their_own_data(server, chromium, tmp_path):
     """The small version of bench/load.py: three browser sessions upload, load and re-cluster at once."""
     spec = importlib.util.spec_from_file_location("load", ROOT / "bench" / "load.py")
     load = importlib.util.module_from_spec(spec)

@@ -1,11 +1,11 @@
-"""The bundled multilingual model: Chinese and English texts on one subject meet, the language picks the
+"""The bundled multilingual models: Chinese and English texts on one subject meet, the language picks the
 model, and the demo's Chinese writers join the topics of what they write about."""
 import numpy as np
 import pytest
 
 from core.align import align, language_means
 from core.data import load_demo
-from core.embedders import choose_model, load_embedder
+from core.embedders import MODELS, adapt_base, choose_model, load_embedder
 
 SUBJECTS = {
     "football": ["The striker scored twice and our club won the league match.",
@@ -31,11 +31,12 @@ def multilingual():
     return load_embedder("multilingual")
 
 
-def test_chinese_and_english_on_one_subject_are_closer_than_either_to_other_subjects(multilingual):
+@pytest.mark.parametrize("model", ["multilingual", "use", "crosslingual"])
+def test_chinese_and_english_on_one_subject_are_closer_than_either_to_other_subjects(model):
     texts = [t for sentences in SUBJECTS.values() for t in sentences]
     subject = np.repeat(np.arange(len(SUBJECTS)), 4)
     chinese = np.tile([False, False, True, True], len(SUBJECTS))
-    raw = multilingual.embed(texts)
+    raw = load_embedder(model).embed(texts)
     vectors = align(raw, texts, language_means(raw, texts))
     similarity = vectors @ vectors.T
     for i in np.flatnonzero(chinese):
@@ -46,10 +47,46 @@ def test_chinese_and_english_on_one_subject_are_closer_than_either_to_other_subj
 
 def test_the_language_of_the_texts_picks_the_model():
     assert choose_model("en")[0] == "default"
-    for language in ("zh", "zh-Hant", "mixed", "ja", "ko", "other"):
+    for language in ("zh", "zh-Hant", "ja", "ko", "other"):
         model, why = choose_model(language)
         assert model == "multilingual" and "multilingual" in why
     assert "not segmented" in choose_model("ja")[1]
+    model, why = choose_model("mixed")
+    assert model == "crosslingual" and "mix Chinese and English" in why
+
+
+def test_the_pair_puts_both_models_unit_vectors_side_by_side_and_reports_progress_to_the_end():
+    texts = [t for sentences in SUBJECTS.values() for t in sentences]
+    seen = []
+    pair = load_embedder("crosslingual").embed(texts, lambda done, total: seen.append((done, total)))
+    e5, use = load_embedder("multilingual").embed(texts), load_embedder("use").embed(texts)
+    assert pair.shape == (len(texts), e5.shape[1] + use.shape[1]) and use.shape[1] == 512
+    np.testing.assert_allclose(np.linalg.norm(pair, axis=1), 1, atol=1e-5)
+    weight = MODELS["crosslingual"].second_weight
+    np.testing.assert_allclose(pair * np.sqrt(1 + weight ** 2), np.hstack([e5, weight * use]), atol=1e-5)
+    assert seen[-1] == (len(texts), len(texts)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert load_embedder("use").embed([]).shape == (0, 512)
+
+
+def test_the_pair_reads_each_models_vectors_through_the_disk_cache(tmp_path, monkeypatch):
+    from core.embedders import EmbeddingCache, count_missing, embed_texts
+
+    texts = [t for sentences in SUBJECTS.values() for t in sentences]
+    cache, pair, e5_model = EmbeddingCache(tmp_path), load_embedder("crosslingual"), load_embedder("multilingual")
+    e5 = embed_texts(e5_model, texts, cache=cache)  # the corpus embedded by e5 alone first
+    assert count_missing(pair, texts, cache) == len(texts)  # USE's vectors are not there yet
+    calls = []
+    real = e5_model.embed
+    monkeypatch.setattr(e5_model, "embed", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    vectors = embed_texts(pair, texts, cache=cache)
+    assert not calls and count_missing(pair, texts, cache) == 0  # e5's vectors read, USE's embedded and kept
+    weight = MODELS["crosslingual"].second_weight
+    np.testing.assert_allclose(vectors[:, :e5.shape[1]] * np.sqrt(1 + weight ** 2), e5, atol=1e-6)
+
+
+def test_adapting_the_pair_adapts_its_transformer():
+    assert adapt_base("crosslingual") == "multilingual" and adapt_base("multilingual") == "multilingual"
+    assert adapt_base("use") is None and adapt_base("tfidf") is None
 
 
 def test_the_demos_chinese_writers_join_the_topics_of_their_interests():
@@ -58,17 +95,17 @@ def test_the_demos_chinese_writers_join_the_topics_of_their_interests():
 
     corpus = load_demo()
     result = run(corpus, Settings())
-    assert result.vectors.model == "multilingual" and "Chinese and English" in result.vectors.why
+    assert result.vectors.model == "crosslingual" and "Chinese and English" in result.vectors.why
     chinese = np.array([any("\u4e00" <= c <= "\u9fff" for c in t) for t in corpus.texts])
     labels = result.labels
     shares = [chinese[labels == t].mean() for t in np.unique(labels)]
     assert max(shares) < 0.5  # no topic of their own
     assert len(np.unique(labels[chinese])) >= 6  # spread over the interests they write about
-    assert result.quality["nmi"] > 0.7
+    assert result.quality["nmi"] > 0.75  # 0.796 at seed 42 here; multilingual-e5-small alone 0.761
 
 
 def test_smoothed_int8_stays_closer_to_fp32_than_plain_int8_and_calibrates_once(tmp_path, monkeypatch):
-    from core.embedders import MODELS, TransformerEmbedder, resolve_folder
+    from core.embedders import TransformerEmbedder, resolve_folder
 
     folder, alpha = resolve_folder("multilingual"), MODELS["multilingual"].int8_smoothing
     monkeypatch.setenv("TOPICDASH_CACHE", str(tmp_path))  # a fresh calibration file

@@ -121,8 +121,12 @@ def count_missing(embedder: Embedder, texts, cache: EmbeddingCache | None) -> in
         return 0
     if cache is None:
         return len(unique)
-    keys = [EmbeddingCache.key(embedder.key, t) for t in unique]
-    return len(keys) - len(cache.get(keys))
+    missing: set[str] = set()
+    for part in getattr(embedder, "parts", None) or (embedder,):  # a pair's vectors are cached per model
+        keys = {EmbeddingCache.key(part.key, t): t for t in unique}
+        found = cache.get(list(keys))
+        missing.update(t for k, t in keys.items() if k not in found)
+    return len(missing)
 
 
 def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = None,
@@ -131,6 +135,9 @@ def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = Non
     interrupted run (Ctrl-C, the app's Cancel) resumes where it stopped and loses at most one chunk's work.
     Embedders fitted on the corpus (LSA) are never cached."""
     texts = list(texts)
+    if getattr(embedder, "parts", None) and cache is not None:  # a pair: each model's vectors through the cache
+        return embedder.embed(texts, progress, embed_part=lambda part, part_texts, part_progress: embed_texts(
+            part, part_texts, cache=cache, progress=part_progress, chunk=chunk))
     unique = list(dict.fromkeys(texts))
     if embedder.fitted_on_corpus or cache is None:
         vectors = embedder.embed(unique, progress)
