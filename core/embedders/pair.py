@@ -25,11 +25,10 @@ class PairEmbedder:
         self.key = f"pair({first.key}|{second.key}|{weight})"
         self.precision, self.precision_reason = first.precision, first.precision_reason
 
-    def embed(self, texts: list[str], progress=None,
-              embed_part: Callable | None = None) -> np.ndarray:
+    def embed(self, texts: list[str], progress=None, embed_part: Callable | None = None) -> np.ndarray:
         """embed_part(embedder, texts, progress) -> vectors; default: the part's own embed."""
         texts, n = list(texts), len(texts)
-        embed_part = embed_part or (lambda embedder, part_texts, part_progress: embedder.embed(part_texts, part_progress))
+        embed_part = embed_part or (lambda embedder, some, report: embedder.embed(some, report))
         scaled = (lambda done, total: progress(round(FIRST_SHARE * n * done / max(total, 1)), n)) if progress else None
         first = embed_part(self.parts[0], texts, scaled)
         second = embed_part(self.parts[1], texts, None)
