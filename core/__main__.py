@@ -283,7 +283,7 @@ def _adapt(args) -> None:
     import signal
 
     from core import data
-    from core.adapt import adapt, short_text_warning
+    from core.adapt import adapt, pair_note, short_text_warning
 
     frame, info = data.read_table(args.texts)
     corpus = data.build_corpus(frame, args.text_col, source=Path(args.texts).name, info=info)
@@ -299,9 +299,9 @@ def _adapt(args) -> None:
         if step == 1 or step == steps or step % max(1, steps // 20) == 0:
             print(f"[{time.strftime('%H:%M:%S')}] adapt: step {step}/{steps}", file=sys.stderr, flush=True)
 
-    base = adapt_base(args.model) or args.model
-    print(f"adapting '{base}' on {len(corpus)} texts" + (f" (the transformer of '{args.model}'; the adapted model "
-          "runs alone)" if base != args.model else ""), file=sys.stderr, flush=True)
+    print(f"adapting '{adapt_base(args.model) or args.model}' on {len(corpus)} texts", file=sys.stderr, flush=True)
+    if note := pair_note(args.model):
+        print(note, file=sys.stderr, flush=True)
     if warning := short_text_warning(corpus.texts, args.model, args.max_length):
         print(f"warning: {warning}", file=sys.stderr, flush=True)
     previous = signal.signal(signal.SIGINT, on_interrupt)

@@ -60,6 +60,15 @@ def fingerprint(texts) -> str:
     return hashlib.sha256(json.dumps(training_texts(texts), ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def pair_note(model: str) -> str | None:
+    """What adapting trains when `model` is a pair of models (core.embedders.adapt_base); None otherwise."""
+    base = adapt_base(model)
+    if base is None or base == model:
+        return None
+    return (f"Adapting fine-tunes the {model_entry(base).label}, the transformer of the {model_entry(model).label}; "
+            "the adapted model runs alone.")
+
+
 # Adapting warns when at least this share of the texts fits in one training span: for such a text 'crops' has
 # only the text itself for a positive, and on THUCNews headlines (all of them that short) adapting made the
 # topics worse, k = 10 NMI 0.669 -> 0.640; positives of half to all of a short text were tried too and did

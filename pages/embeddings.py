@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.adapt import (DEFAULT_MAX_SECONDS, DEFAULT_STEPS, delete_adapted_model, fingerprint, list_adapted_models,
-                        read_record)
+                        pair_note, read_record)
 from core.embedders import AUTO, MAX_WINDOWS, MODELS, adapt_base, cache_dir, load_embedder, model_entry
 from core.embedders.hardware import WARNING
 from core.errors import CoreError
@@ -130,9 +130,8 @@ with st.expander("Adapt the model to these texts (experimental)", expanded=jobs.
         st.info(charts.markdown(f"The {model_entry(in_use).label} has no language model to adapt: choose a "
                                 "transformer model above."))
     else:
-        if base != in_use:
-            st.caption(charts.markdown(f"Adapting fine-tunes the {model_entry(base).label}, the transformer of the "
-                                       f"{model_entry(in_use).label}; the adapted model runs alone."))
+        if note := pair_note(in_use):
+            st.caption(charts.markdown(note))
         if warning := views.adapt_warning(base):
             st.warning(charts.markdown(warning))
         if st.button("Start adapting", disabled=busy, type="primary"):

