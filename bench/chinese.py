@@ -5,7 +5,7 @@
   vectors (its defaults; and with KMeans k = 10), and the project's TF-IDF/LSA baseline;
 - the bundled demo at k = 8 against its interest column: the default (for a corpus that mixes languages, the
   pair of multilingual models) against multilingual-e5-small alone, the Universal Sentence Encoder alone and
-  the English model;
+  the English model, and the agreement within each language's posts (the English posts also on their own);
 - a cross-lingual corpus of real news: BBC headlines (English) and THUCNews headlines (Chinese) on the five
   subjects both have, 300 per subject and language, k = 5, and the same with BBC's first paragraph after
   each headline: whether topics follow the subject across the two languages;
