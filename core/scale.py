@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.cpus import usable_cpus
 from core.embedders import AUTO, DEFAULT_WINDOWS, EmbeddingCache, choose_model, embed_texts, load_embedder, model_entry
 from core.embedders.cache import cache_dir
 from core.errors import CoreError
@@ -130,7 +131,7 @@ def _connect(address: str | None) -> bool:
     if address:
         ray.init(address=address, runtime_env={"py_modules": [str(Path(__file__).resolve().parent)]}, **quiet)
         return False
-    ray.init(num_cpus=os.cpu_count(), **quiet)
+    ray.init(num_cpus=usable_cpus(), **quiet)
     return True
 
 

@@ -16,9 +16,10 @@ CHUNK = 256  # texts per call, so that progress moves
 class UseEmbedder:
     """USE multilingual v3: 512-dimensional unit vectors, any text length (it averages its words and n-grams).
 
-    Its products run on numpy's BLAS threads as they are: the package's own thread limit (threadpoolctl) is
-    process-wide, so in the app, where it embeds in a background thread, it would change the threads of
-    whatever else runs then (and four threads on two cores made it 20 times slower)."""
+    Its products run on numpy's BLAS threads, one per CPU the process can use (set when core is imported:
+    core/cpus.py). The package's own thread limit (threadpoolctl) is not used: it is process-wide, so in the
+    app, where USE embeds in a background thread, it would change the threads of whatever else runs then
+    (and its default of four threads on two cores made it 20 times slower)."""
 
     fitted_on_corpus = False
     precision, precision_reason = "fp32", "the Universal Sentence Encoder runs in fp32 (numpy)"

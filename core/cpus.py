@@ -1,0 +1,67 @@
+"""How many CPUs this process can really use: the cores it may run on, or fewer where a CPU quota caps it (a
+container started with `--cpus`, a Kubernetes CPU limit).
+
+numpy's BLAS, OpenMP and torch start one thread per core they see, and under a quota the threads beyond it
+wait for their share of time while the others wait for them: with a quota of one CPU on a two-core machine
+the Universal Sentence Encoder embedded 343-437 THUCNews titles/s on two threads and 487-672 on one
+(bench/threads.py; bench/README.md, "Speed and scale"). Standard library only: core/__init__ reads it before
+numpy loads.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+
+def usable_cpus(root: Path = Path("/")) -> int:
+    """The cores this process may run on (its affinity), capped by its cgroup's CPU quota rounded up."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = cpu_quota(root)
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+def cpu_quota(root: Path = Path("/")) -> float | None:
+    """The tightest CPU quota, in CPUs, of this process's cgroup and the cgroups above it as mounted under
+    `root` (cgroup v2's cpu.max; v1's cpu.cfs_quota_us over cpu.cfs_period_us); None when there is none or
+    it cannot be read."""
+    try:
+        lines = (root / "proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    quotas = []
+    for line in lines:
+        number, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if number == "0" and not controllers:
+            mounts = [root / "sys/fs/cgroup"]
+        elif "cpu" in controllers.split(","):
+            mounts = [root / "sys/fs/cgroup" / name for name in dict.fromkeys((controllers, "cpu", "cpu,cpuacct"))]
+        else:
+            continue
+        for mount in mounts:
+            folder = mount / path.strip("/")
+            while True:  # the cgroup and its parents; inside a container the mount may start at its own
+                quota = _v2(folder) if number == "0" else _v1(folder)
+                if quota:
+                    quotas.append(quota)
+                if folder == mount:
+                    break
+                folder = folder.parent
+    return min(quotas) if quotas else None
+
+
+def _v2(folder: Path) -> float | None:
+    try:
+        limit, period = (folder / "cpu.max").read_text().split()[:2]
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def _v1(folder: Path) -> float | None:
+    try:
+        limit = int((folder / "cpu.cfs_quota_us").read_text())
+        period = int((folder / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return limit / period if limit > 0 and period > 0 else None
