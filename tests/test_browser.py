@@ -243,10 +243,10 @@ def test_a_corpus_embeds_in_the_background_with_progress_every_few_seconds_and_c
         assert len(changes) >= seconds / 5, changes
         return [b - a for a, b in zip(changes, changes[1:])]
 
-    gaps = watch(20)
+    gaps = watch(12)
     open_page(page, "Topics", "Inside a topic", 120)  # usable meanwhile, on the baseline
     expect(page.get_by_text("TF-IDF/LSA baseline").first).to_be_visible()
-    gaps += watch(10)
+    gaps += watch(6)
     print(f"\nprogress: longest gap {max(gaps):.1f} s between changes ({os.getloadavg()[0]:.1f} load average)")
     assert max(gaps) <= 5, gaps
     page.get_by_role("button", name="Cancel").click()
