@@ -13,22 +13,19 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-THUCNEWS = Path(os.environ.get("TOPICDASH_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / \
-    "thucnews-dev" / "texts.csv"
-POOLS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+from common import SHARED, cpu_line  # puts the project on the path; loads neither numpy nor torch
+
+from core.cpus import THREAD_POOLS, cpu_quota, usable_cpus  # imports core: in a child, before numpy loads
 
 
 def child(model: str, texts: int) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import core  # noqa: F401  (first, as `python -m core` and the app import it)
     import pandas as pd
     from threadpoolctl import threadpool_info
 
     from core.embedders import load_embedder
 
-    titles = pd.read_csv(THUCNEWS).text.tolist()[:texts]
+    titles = pd.read_csv(SHARED / "thucnews-dev" / "texts.csv").text.tolist()[:texts]
     embedder = load_embedder(model)
     embedder.embed(titles[:50])  # loads the weights
     start = time.perf_counter()
@@ -46,18 +43,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args.model, args.texts)
-    from common import cpu_line
-
-    from core.cpus import cpu_quota, usable_cpus
-
     cores = os.cpu_count() or 1
     print(cpu_line())
     print(f"{args.model}, {args.texts} THUCNews titles; {len(os.sched_getaffinity(0))} cores in this process' "
           f"affinity, CPU quota {cpu_quota() or 'none'}: import core gives {usable_cpus()} thread(s)", flush=True)
     for round_ in range(1, args.rounds + 1):
-        for name, extra in ((f"{cores} threads (one per core)", {pool: str(cores) for pool in POOLS}),
+        for name, extra in ((f"{cores} threads (one per core)", {pool: str(cores) for pool in THREAD_POOLS}),
                             ("the threads import core gives", {})):
-            env = {k: v for k, v in os.environ.items() if k not in POOLS} | extra
+            env = {k: v for k, v in os.environ.items() if k not in THREAD_POOLS} | extra
             print(f"round {round_}, {name}: ", end="", flush=True)
             subprocess.run([sys.executable, __file__, "--child", "--model", args.model, "--texts", str(args.texts)],
                            env=env, check=True)

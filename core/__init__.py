@@ -12,12 +12,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
 # - One thread per CPU this process can use (core.cpus) where that is fewer than the machine's cores, as
 #   under a container's CPU quota: threads beyond it only wait for their share of time.
-from core.cpus import usable_cpus  # noqa: E402  (standard library only)
+from core.cpus import size_thread_pools  # noqa: E402  (standard library only)
 
-_cpus = usable_cpus()
-if _cpus < (os.cpu_count() or 1):
-    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(_name, str(_cpus))
+size_thread_pools()
 
 from core.errors import CoreError  # noqa: E402
 

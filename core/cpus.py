@@ -13,6 +13,17 @@ import math
 import os
 from pathlib import Path
 
+THREAD_POOLS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  # what OpenMP/torch and BLAS read
+
+
+def size_thread_pools() -> None:
+    """Give OpenMP, torch and BLAS one thread per usable CPU where that is fewer than the machine's cores
+    (unless the user set them); run before numpy or torch loads, as core/__init__ does."""
+    cpus = usable_cpus()
+    if cpus < (os.cpu_count() or 1):
+        for name in THREAD_POOLS:
+            os.environ.setdefault(name, str(cpus))
+
 
 def usable_cpus(root: Path = Path("/")) -> int:
     """The cores this process may run on (its affinity), capped by its cgroup's CPU quota rounded up."""
