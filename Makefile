@@ -10,14 +10,17 @@ export TRANSFORMERS_OFFLINE := 1
 
 # uv installs the same pinned packages as pip in about half the time (it downloads, unpacks and compiles
 # on every core; 76 s against 145 s on 2 cores). It does not read pip's configuration, so it is handed the
-# folders where pip is told to find local wheels (this machine kind's CPU build of torch).
+# folders where pip is told to find local wheels (this machine kind's CPU build of torch), and it trusts the
+# system's certificates, as pip does (without them uv's own fail behind this machine kind's TLS proxy). If uv
+# cannot install, pip does.
 FIND_LINKS = $(or $(PIP_FIND_LINKS),$(shell python3 -m pip config get global.find-links 2>/dev/null))
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q uv==0.13.9
-	$(PY) -m uv pip install -q --python $(PY) --compile-bytecode $(addprefix --find-links ,$(FIND_LINKS)) \
-	  -r requirements-dev.txt
+	{ $(PY) -m pip install -q uv==0.13.9 && $(PY) -m uv pip install -q --system-certs --python $(PY) \
+	    --compile-bytecode $(addprefix --find-links ,$(FIND_LINKS)) -r requirements-dev.txt; } \
+	  || { echo "uv could not install the packages; installing them with pip"; \
+	       $(PY) -m pip install -q -r requirements-dev.txt; }
 	touch $@
 
 install: $(VENV)/.installed
