@@ -295,6 +295,18 @@ def test_a_new_user_who_writes_about_baking_gets_cooking_items():
     assert at.text_area(key="w_new_user_text").value == text and at.table[-2].value["Item id"].tolist() == items
 
 
+def test_a_new_user_who_writes_chinese_about_football_gets_football_items_in_both_languages():
+    at = start("recommendations")
+    at.text_area(key="w_new_user_text").input("周末喜欢踢足球，也关注英超联赛").run()  # issue 16's example
+    mix = chart(at, "new_user_topics")["data"][0]
+    assert max(mix["y"]) > 0.5
+    table = at.table[-2].value
+    football = table[table["Item id"].between("i011", "i020")]  # i011..i020 are the football items
+    assert len(football) >= 8
+    chinese = football["Item"].map(lambda title: any("\u4e00" <= c <= "\u9fff" for c in title))
+    assert chinese.any() and not chinese.all()
+
+
 def test_a_new_users_text_also_gets_recommendations_with_the_tfidf_baseline():
     at = start("embeddings")
     at.radio(key="w_model").set_value("tfidf").run()
