@@ -30,7 +30,10 @@ NAMES = {"en": "English", "zh": "Chinese", "zh-Hant": "Chinese (traditional char
 FOREIGN_WORDS = frozenset("""le la les des du et est une sont avec pour dans pas qui sur au aux ces cette
 el los las del y que por con para una es lo como pero muy o os não com uma são mais il di che non per sono della
 der die das und ist nicht mit von zu den dem ein eine auf sich auch het een van ik je niet dat zijn wat""".split())
-UNSEGMENTED = ("ja", "ko")  # their keywords are whole runs of kana or hangul, not words
+# What keywords are in the languages that no word segmenter here reads (core.text.tokenize); the model
+# choice says so.
+KEYWORD_NOTES = {"ja": "Japanese keywords are its kanji and katakana words; hiragana (grammar) is left out",
+                 "ko": "Korean keywords are words as spaced, particles attached"}
 
 
 def detect_language(texts, sample: int = 5000) -> str:

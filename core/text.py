@@ -19,7 +19,12 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from core.language import CJK, to_simplified
 
 _CJK_CHAR = re.compile(f"[{CJK}]")
-_RUNS = re.compile(f"[{CJK}]+|[^\\W\\d_]+(?:['’][^\\W\\d_]+)*")
+# Kana: hiragana (Japanese grammar: particles, endings) and katakana (loanwords, names), full and half width.
+_HIRAGANA, _KATAKANA = "\u3040-\u309f", "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_WORD = f"[^\\W\\d_{CJK}{_HIRAGANA}{_KATAKANA}]+"
+_RUNS = re.compile(f"[{CJK}]+|[{_KATAKANA}]+|[{_HIRAGANA}]+|{_WORD}(?:['’]{_WORD})*")
+_KATAKANA_RUN = re.compile(f"[{_KATAKANA}]+")
+_HIRAGANA_RUN = re.compile(f"[{_HIRAGANA}]+")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _URLS = re.compile(r"https?://\S+|www\.\S+")
 _MARKUP = re.compile(r"[*_`#>\[\]()|~]+")
@@ -100,14 +105,18 @@ def tokenize(text: str) -> list[str]:
     """Keyword tokens: lowercase alphabetic words of 3+ letters without English stop words, and
     jieba-segmented Chinese words of 2+ characters without Chinese stop words, numbers or counts (in
     simplified or traditional characters, as written); generic words (generic_words.txt) are stop words in
-    both. Japanese kana and Korean hangul runs are kept whole: they are not segmented."""
+    both. Japanese: its kanji runs are segmented as Chinese, its katakana runs of 2+ are words, its hiragana
+    (grammar) is left out. Korean words are taken as spaced, particles attached."""
     tokens = []
     zh_stop = None
     for run in _RUNS.findall(clean_for_keywords(text)):
         if _CJK_CHAR.match(run):
             zh_stop = zh_stop or chinese_stop_words()
             tokens.extend(w for w in chinese_words(run) if len(w) > 1 and _chinese_keyword(to_simplified(w), zh_stop))
-        else:
+        elif _KATAKANA_RUN.fullmatch(run):
+            if len(run.strip("ー・ｰ")) > 1:  # not a lone sound or dots
+                tokens.append(run)
+        elif not _HIRAGANA_RUN.fullmatch(run):
             word = run.lower()
             if len(word) >= 3 and word not in english_stop_words() and word.isalpha():
                 tokens.append(word)

@@ -45,7 +45,7 @@ def test_the_language_of_the_texts_picks_the_model():
     for language in ("zh", "zh-Hant", "ja", "ko", "other"):
         model, why = choose_model(language)
         assert model == "multilingual" and "multilingual" in why
-    assert "not segmented" in choose_model("ja")[1]
+    assert "katakana" in choose_model("ja")[1] and "particles" in choose_model("ko")[1]
     model, why = choose_model("mixed")
     assert model == "crosslingual" and "mix Chinese and English" in why
 

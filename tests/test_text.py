@@ -57,3 +57,8 @@ def test_encoded_attachments_are_left_out_of_what_the_model_reads():
     assert model_input("x" * 500) == "x" * 500  # short texts are never touched
     huge = "one two three four five six seven. " * 40_000  # 1.4 MB of prose
     assert len(model_input(huge)) <= MAX_MODEL_CHARS + 64
+
+
+def test_japanese_keywords_are_kanji_and_katakana_words_without_the_grammar():
+    assert tokenize("週末は公園で写真を撮るのが好きです。") == ["公園", "写真"]
+    assert tokenize("iPhoneで撮ったカメラの写真・・・") == ["iphone", "カメラ", "写真"]

@@ -20,7 +20,7 @@ from core.embedders.pair import PairEmbedder
 from core.embedders.transformer import DEFAULT_WINDOWS, MAX_WINDOWS, TransformerEmbedder
 from core.embedders.use import UseEmbedder
 from core.errors import CoreError
-from core.language import NAMES as LANGUAGES, UNSEGMENTED
+from core.language import KEYWORD_NOTES, NAMES as LANGUAGES
 
 AUTO = "auto"
 
@@ -99,7 +99,7 @@ def choose_model(language: str) -> tuple[str, str]:
         return "crosslingual", ("the texts mix Chinese and English, so the bundled pair of multilingual models "
                                 "(multilingual-e5-small beside the Universal Sentence Encoder, which was trained "
                                 "to put a text and its translation together)")
-    note = " (keywords of Japanese and Korean texts are not segmented into words)" if language in UNSEGMENTED else ""
+    note = f" ({KEYWORD_NOTES[language]})" if language in KEYWORD_NOTES else ""
     return "multilingual", f"the texts are in {LANGUAGES[language]}, so the bundled multilingual model{note}"
 
 
