@@ -2,8 +2,9 @@
 choose_model) and how keywords are segmented (core.text).
 
 Codes: 'en' English, 'zh' Chinese (simplified), 'zh-Hant' Chinese in traditional characters, 'ja' Japanese,
-'ko' Korean, 'mixed' Chinese and English together, 'other' another language (another Latin-script language
-such as French, or another script such as Cyrillic or Arabic), 'unknown' no letters at all.
+'ko' Korean, 'mixed' Chinese and English together, 'several' texts in a script the English model cannot read
+(hangul, kana, Cyrillic, Arabic...) beside English or Chinese ones, 'other' another language (another
+Latin-script language such as French, or another script such as Cyrillic or Arabic), 'unknown' no letters.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ _LATIN_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff"
                            f"\u3130-\u318f{CJK}]")
 NAMES = {"en": "English", "zh": "Chinese", "zh-Hant": "Chinese (traditional characters)", "ja": "Japanese",
-         "ko": "Korean", "mixed": "Chinese and English", "other": "another language", "unknown": "no language"}
+         "ko": "Korean", "mixed": "Chinese and English", "several": "several languages",
+         "other": "another language", "unknown": "no language"}
 # Function words of other Latin-script languages (French, Spanish, Portuguese, Italian, German, Dutch) that
 # English does not use: a corpus with more of these than English function words is not English.
 FOREIGN_WORDS = frozenset("""le la les des du et est une sont avec pour dans pas qui sur au aux ces cette
@@ -67,6 +69,8 @@ def detect_language(texts, sample: int = 5000) -> str:
     share = counts["cjk"] / letters
     if share > 0.8:
         return "zh-Hant" if counts["traditional"] > 0.05 * counts["cjk"] else "zh"
+    if counts["kana"] + counts["hangul"] + counts["other"] / 4 >= 0.05 * letters:
+        return "several"  # e.g. English with Korean: not English, and not the Chinese with English measured
     if share >= 0.05:
         return "mixed"
     return "other" if counts["foreign"] > counts["english"] else "en"

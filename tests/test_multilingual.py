@@ -42,7 +42,7 @@ def test_chinese_and_english_on_one_subject_are_closer_than_either_to_other_subj
 
 def test_the_language_of_the_texts_picks_the_model():
     assert choose_model("en")[0] == "default"
-    for language in ("zh", "zh-Hant", "ja", "ko", "other"):
+    for language in ("zh", "zh-Hant", "ja", "ko", "several", "other"):
         model, why = choose_model(language)
         assert model == "multilingual" and "multilingual" in why
     assert "katakana" in choose_model("ja")[1] and "particles" in choose_model("ko")[1]

@@ -14,6 +14,15 @@ def test_language_detection():
     assert detect_language(["Great movie, loved it!", "Toy Story (1995). Genres: Adventure, Animation"]) == "en"
 
 
+def test_english_beside_a_script_the_english_model_cannot_read_is_several_languages():
+    english = ["The team won the match at home and the fans sang all night long."] * 70
+    for other in ("오늘은 날씨가 좋아서 공원에서 산책했습니다.", "今日は天気がいいので、公園で散歩しました。",
+                  "Футбольный матч был очень интересным."):
+        assert detect_language(english + [other] * 30) == "several"
+        assert detect_language(english + [other]) == "en"  # one text in 71 is not a second language
+    assert detect_language(english + ["今天的比赛非常精彩，球队赢了"] * 30) == "mixed"
+
+
 def test_traditional_chinese_is_segmented_into_words_as_written():
     tokens = tokenize("臺灣的經濟發展與兩岸關係，足球隊贏得了聯賽冠軍。")
     assert {"經濟", "發展", "兩岸關係", "足球隊", "聯賽", "冠軍"} <= set(tokens)  # traditional, whole words
