@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.data import FORMATS, guess_column
 from core.errors import CoreError
+from core.language import NAMES as LANGUAGES
 from ui import charts, session, stages
 
 session.page_start()
@@ -81,10 +82,11 @@ corpus = session.corpus()
 report = corpus.report
 st.subheader(charts.markdown(f"Loaded: {report.source}"))
 counts = {"Rows read": report.rows, "Empty texts dropped": report.empty_dropped, "Duplicate texts": report.duplicates,
-          "Users": report.users, "Items": report.items, "Language": report.language}
+          "Users": report.users, "Items": report.items}
 for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
     column.metric(name, value)
-details = [f"encoding {report.encoding}" if report.encoding else "",
+details = [f"texts in {LANGUAGES.get(report.language, report.language)}",
+           f"encoding {report.encoding}" if report.encoding else "",
            f"delimiter {report.delimiter!r}" if report.delimiter else "",
            f"{len(corpus.catalogue.item_ids)} catalogue items" if corpus.catalogue else "",
            f"{len(corpus.interactions)} interactions" if corpus.interactions is not None else ""]
