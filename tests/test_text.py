@@ -21,6 +21,9 @@ def test_english_beside_a_script_the_english_model_cannot_read_is_several_langua
         assert detect_language(english + [other] * 30) == "several"
         assert detect_language(english + [other]) == "en"  # one text in 71 is not a second language
     assert detect_language(english + ["今天的比赛非常精彩，球队赢了"] * 30) == "mixed"
+    french = ["Le match de football était très intéressant et les joueurs ont bien joué."]
+    assert detect_language(english + french * 30) == "several" and detect_language(english + french) == "en"
+    assert detect_language(english[:40] + french * 60) == "several" and detect_language(french * 60) == "other"
 
 
 def test_traditional_chinese_is_segmented_into_words_as_written():
