@@ -2,9 +2,10 @@
 choose_model) and how keywords are segmented (core.text).
 
 Codes: 'en' English, 'zh' Chinese (simplified), 'zh-Hant' Chinese in traditional characters, 'ja' Japanese,
-'ko' Korean, 'mixed' Chinese and English together, 'several' texts in a script the English model cannot read
-(hangul, kana, Cyrillic, Arabic...) beside English or Chinese ones, 'other' another language (another
-Latin-script language such as French, or another script such as Cyrillic or Arabic), 'unknown' no letters.
+'ko' Korean, 'mixed' Chinese and English together, 'several' English or Chinese texts beside others in a
+script the English model cannot read (hangul, kana, Cyrillic...) or in French, Spanish..., 'other' another
+language (another Latin-script language such as French, or another script such as Cyrillic or Arabic),
+'unknown' no letters.
 """
 from __future__ import annotations
 
@@ -76,14 +77,14 @@ def detect_language(texts, sample: int = 5000) -> str:
     share = counts["cjk"] / letters
     if share > 0.8:
         return "zh-Hant" if counts["traditional"] > 0.05 * counts["cjk"] else "zh"
-    foreign = counts["foreign"] > counts["english"]
+    mostly_foreign = counts["foreign"] > counts["english"]
     if counts["kana"] + counts["hangul"] + counts["other"] / 4 >= 0.05 * letters:
         return "several"  # e.g. English with Korean: not English, nor the Chinese with English measured
     if counts["foreign texts"] >= 0.05 * len(texts):  # French, Spanish... texts beside English or Chinese ones
-        return "other" if foreign and share < 0.05 else "several"
+        return "other" if mostly_foreign and share < 0.05 else "several"
     if share >= 0.05:
         return "mixed"
-    return "other" if foreign else "en"
+    return "other" if mostly_foreign else "en"
 
 
 def text_language(text: str) -> str:
