@@ -22,7 +22,6 @@ page = st.navigation([
 ])
 
 from core.errors import CoreError  # noqa: E402  (after the frame: see above)
-from core.language import NAMES as LANGUAGES  # noqa: E402
 from core.stages import model_choice  # noqa: E402
 from ui import charts, embedding, session  # noqa: E402
 
@@ -36,7 +35,7 @@ try:
     with st.sidebar:
         st.subheader("Dataset")
         st.text(f"{report.source}\n{len(corpus)} texts · {report.users} users · {report.items} items\n"
-                f"language: {LANGUAGES.get(report.language, report.language)}"
+                f"language: {report.language_name}"
                 + (f"\n{len(corpus.interactions)} interactions" if corpus.interactions is not None else ""))
         st.subheader("Model")
         model, why = model_choice(corpus, settings)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from core.data import FORMATS, guess_column
 from core.errors import CoreError
-from core.language import NAMES as LANGUAGES
 from ui import charts, session, stages
 
 session.page_start()
@@ -85,7 +84,7 @@ counts = {"Rows read": report.rows, "Empty texts dropped": report.empty_dropped,
           "Users": report.users, "Items": report.items}
 for column, (name, value) in zip(st.columns(len(counts)), counts.items()):
     column.metric(name, value)
-details = [f"texts in {LANGUAGES.get(report.language, report.language)}",
+details = [f"texts in {report.language_name}",
            f"encoding {report.encoding}" if report.encoding else "",
            f"delimiter {report.delimiter!r}" if report.delimiter else "",
            f"{len(corpus.catalogue.item_ids)} catalogue items" if corpus.catalogue else "",

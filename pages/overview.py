@@ -3,7 +3,6 @@ import pandas as pd
 import streamlit as st
 
 from core.evaluate import FIGURES
-from core.language import NAMES as LANGUAGES
 from core.stages import model_choice
 from ui import charts, session, stages, views
 
@@ -19,7 +18,7 @@ if demo:
             "your own texts on the Data page.")
 model, why = model_choice(corpus, s)
 st.write(charts.markdown(
-    f"{report.source}: {len(corpus):,} texts in {LANGUAGES.get(report.language, report.language)}"
+    f"{report.source}: {len(corpus):,} texts in {report.language_name}"
     + (f" by {report.users:,} users" if corpus.has_users else " (no user column)")
     + (f", {len(corpus.interactions):,} interactions" if corpus.interactions is not None else "")
     + f". Read by {session.model_name(model)}, because {why}."))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from core.data.tables import read_table
 from core.errors import CoreError
-from core.language import detect_language
+from core.language import NAMES as LANGUAGES, detect_language
 
 if TYPE_CHECKING:
     from core.vectors import GivenVectors
@@ -51,6 +51,11 @@ class Report:
     delimiter: str = ""
     warnings: tuple[str, ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def language_name(self) -> str:
+        """The language as the pages name it ("Chinese and English"), the code where it has no name."""
+        return LANGUAGES.get(self.language, self.language)
 
 
 @dataclass(frozen=True, kw_only=True)
