@@ -251,7 +251,14 @@ def _umap_space(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed
 def _embedding_space(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed: int) -> np.ndarray:
     from core.embedders.transformer import normalise
 
-    return normalise(principal_components(with_words(vectors, texts, seed=seed), seed=seed))
+    space = normalise(principal_components(with_words(vectors, texts, seed=seed), seed=seed))
+    if len(vectors) < MIN_UMAP_TEXTS:
+        return space
+    # beside it, the texts' places on the 'umap' space's projection: centred, rows of mean length UMAP_WEIGHT
+    places = _umap_space(vectors, texts=texts, dims=dims, n_neighbors=n_neighbors, seed=seed)
+    places = places - places.mean(axis=0)
+    length = np.sqrt((places ** 2).sum(axis=1).mean())
+    return np.hstack([space, places * (UMAP_WEIGHT / (length or 1))]).astype(np.float32)
 
 
 def _space_by_size(vectors: np.ndarray, *, texts, dims: int, n_neighbors: int, seed: int) -> np.ndarray:
@@ -288,11 +295,23 @@ def with_words(vectors: np.ndarray, texts, *, seed: int = 42) -> np.ndarray:
     return np.hstack([normalise(vectors - vectors.mean(axis=0)), WORD_WEIGHT * words])
 
 
+# Each text's place on the 'umap' space's projection (5 dimensions, rows of mean length UMAP_WEIGHT) beside
+# the 'embeddings' space's unit rows: UMAP follows each text's 15 nearest neighbours, which short texts'
+# vectors and words place better than their direction alone. KMeans at k = the labels, mean NMI over seeds
+# 42, 0, 1, 2, 3 at weights 0 / 0.25 / 0.35 / 0.5 / 1 (bench/README.md, "The embeddings beside their UMAP
+# places"): BBC News and four samples of 300 and 800 of its articles 0.894 / 0.894 / 0.890 / 0.881 / 0.869;
+# THUCNews samples of 400, 1,500 and 4,000 headlines (two each) 0.596 / 0.615 / 0.631 / 0.634 / 0.638; BBC
+# with THUCNews headlines on five shared subjects, and with BBC's first paragraphs, 0.683 / 0.704 / 0.708 /
+# 0.709 / 0.712; all 11 corpora 0.724 / 0.736 / 0.742 / 0.741 / 0.738. 0.35 was chosen on those, without the
+# demo (0.795 / 0.805 / 0.798 / 0.794 / 0.780).
+UMAP_WEIGHT = 0.35
+
 # Where a clustering method (core.cluster.Method.space) finds its topics:
 # - 'embeddings': the embeddings with the texts' words (with_words) on their first 64 principal axes, each
-#   row then of unit length, so KMeans compares texts by angle. KMeans at k = the labels, mean NMI over
-#   seeds 42, 0, 1, 2, 3, without / with that last step: the demo 0.745 / 0.764, BBC News 0.884 / 0.885,
-#   THUCNews in this space 0.608 / 0.613 (32 axes: 0.774, 0.884, 0.603; 128: 0.731, 0.885, 0.612);
+#   row then of unit length, so KMeans compares texts by angle (mean NMI, k = the labels, seeds 42, 0, 1, 2,
+#   3, without / with that last step: the demo 0.745 / 0.764, BBC News 0.884 / 0.885, THUCNews in this space
+#   0.608 / 0.613; 32 axes: 0.774, 0.884, 0.603; 128: 0.731, 0.885, 0.612), and their UMAP places beside
+#   them (UMAP_WEIGHT);
 # - 'umap': a UMAP projection of the embeddings to a few dimensions (density-based methods need few);
 # - 'by-size': 'embeddings' for a corpus under UMAP_CLUSTERING_TEXTS texts, 'umap' above. KMeans (k = the
 #   labels, 10 starts, 5 seeds) agreed more with the labels on the embeddings (measured before the words

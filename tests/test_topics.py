@@ -7,7 +7,7 @@ from core.errors import CoreError
 from core.evaluate import label_agreement, npmi, topic_diversity
 from core.keywords import describe_topics, keyword_scores
 from core.text import count_words
-from core.reduce import reduce
+from core.reduce import UMAP_WEIGHT, clustering_space, reduce
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,22 @@ def test_tiny_corpora_fall_back_to_pca(vectors):
 def test_three_clear_topics_are_found(vectors, english_labels, method):
     labels = cluster(reduce(vectors, 5, seed=42), ClusterSettings(method=method, k=3))
     assert label_agreement(english_labels, labels)["purity"] >= 0.8
+
+
+def test_the_embeddings_space_holds_each_texts_umap_place_beside_its_words_and_vector(vectors, english_texts,
+                                                                                     english_labels):
+    space = clustering_space(vectors, "embeddings", texts=english_texts, seed=42)
+    unit, places = space[:, :-5], space[:, -5:]
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1, atol=1e-5)  # principal axes, unit rows
+    np.testing.assert_allclose(np.sqrt((places ** 2).sum(axis=1).mean()), UMAP_WEIGHT, rtol=1e-4)
+    umap = reduce(vectors, 5, seed=42)
+    expected = (umap - umap.mean(axis=0)) * (UMAP_WEIGHT / np.sqrt(((umap - umap.mean(axis=0)) ** 2).sum(1).mean()))
+    np.testing.assert_allclose(places, expected, atol=1e-5)  # the 'umap' space's own projection, same seed
+    np.testing.assert_array_equal(space, clustering_space(vectors, "embeddings", texts=english_texts, seed=42))
+    labels = cluster(space, ClusterSettings(k=3))
+    assert label_agreement(english_labels, labels)["purity"] >= 0.8
+    few = clustering_space(vectors[:9], "embeddings", texts=english_texts[:9])  # below 10 texts, no UMAP places
+    np.testing.assert_allclose(np.linalg.norm(few, axis=1), 1, atol=1e-5)
 
 
 def test_hdbscan_reassigns_outliers_on_request(vectors):
