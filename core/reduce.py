@@ -296,14 +296,14 @@ def with_words(vectors: np.ndarray, texts, *, seed: int = 42) -> np.ndarray:
 
 
 # Each text's place on the 'umap' space's projection (5 dimensions, rows of mean length UMAP_WEIGHT) beside
-# the 'embeddings' space's unit rows: UMAP follows each text's 15 nearest neighbours, which short texts'
-# vectors and words place better than their direction alone. KMeans at k = the labels, mean NMI over seeds
-# 42, 0, 1, 2, 3 at weights 0 / 0.25 / 0.35 / 0.5 / 1 (bench/README.md, "The embeddings beside their UMAP
-# places"): BBC News and four samples of 300 and 800 of its articles 0.894 / 0.894 / 0.890 / 0.881 / 0.869;
-# THUCNews samples of 400, 1,500 and 4,000 headlines (two each) 0.596 / 0.615 / 0.631 / 0.634 / 0.638; BBC
-# with THUCNews headlines on five shared subjects, and with BBC's first paragraphs, 0.683 / 0.704 / 0.708 /
-# 0.709 / 0.712; all 11 corpora 0.724 / 0.736 / 0.742 / 0.741 / 0.738. 0.35 was chosen on those, without the
-# demo (0.795 / 0.805 / 0.798 / 0.794 / 0.780).
+# the 'embeddings' space's unit rows: UMAP places a text by its 15 nearest neighbours, which on short texts
+# agreed more with the labels than the vectors' direction did. KMeans at k = the labels, mean NMI over seeds
+# 42, 0, 1, 2, 3 at weights 0 / 0.25 / 0.35 / 0.5 / 1 (bench/spaces.py; bench/README.md, "The embeddings
+# beside their UMAP places"): BBC News and four samples of 300 and 800 of its articles 0.894 / 0.895 / 0.890
+# / 0.881 / 0.868; THUCNews samples of 400, 1,500 and 4,000 headlines (two each) 0.596 / 0.615 / 0.631 /
+# 0.634 / 0.638; BBC with THUCNews headlines on five shared subjects, and with BBC's first paragraphs, 0.683 /
+# 0.704 / 0.708 / 0.708 / 0.711; all 13 corpora 0.724 / 0.736 / 0.742 / 0.741 / 0.738. 0.35 was chosen on
+# those, without the demo (0.795 / 0.805 / 0.798 / 0.794 / 0.780).
 UMAP_WEIGHT = 0.35
 
 # Where a clustering method (core.cluster.Method.space) finds its topics:

@@ -38,7 +38,8 @@ def test_the_embeddings_space_holds_each_texts_umap_place_beside_its_words_and_v
     np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1, atol=1e-5)  # principal axes, unit rows
     np.testing.assert_allclose(np.sqrt((places ** 2).sum(axis=1).mean()), UMAP_WEIGHT, rtol=1e-4)
     umap = reduce(vectors, 5, seed=42)
-    expected = (umap - umap.mean(axis=0)) * (UMAP_WEIGHT / np.sqrt(((umap - umap.mean(axis=0)) ** 2).sum(1).mean()))
+    umap -= umap.mean(axis=0)
+    expected = umap * UMAP_WEIGHT / np.sqrt((umap ** 2).sum(axis=1).mean())
     np.testing.assert_allclose(places, expected, atol=1e-5)  # the 'umap' space's own projection, same seed
     np.testing.assert_array_equal(space, clustering_space(vectors, "embeddings", texts=english_texts, seed=42))
     labels = cluster(space, ClusterSettings(k=3))
