@@ -74,6 +74,27 @@ def test_cache_returns_the_same_vectors_without_embedding_again(tmp_path, embedd
     np.testing.assert_array_equal(embed_texts(Refuses(), texts, cache=cache), first)
 
 
+def test_without_a_cache_texts_go_in_the_chunks_an_empty_cache_would_use(tmp_path, embedder):
+    """An int8 vector depends slightly on its batch: a run without the cache must batch as one with it."""
+    class Recorded:
+        key, fitted_on_corpus = embedder.key, False
+
+        def __init__(self):
+            self.calls = []
+
+        def embed(self, texts, progress=None):
+            self.calls.append(list(texts))
+            return embedder.embed(texts, progress)
+
+    texts = [f"text number {i} about {topic}" for i in range(5) for topic in ("cooking", "football")]
+    texts.append(texts[0])  # each distinct text once
+    without, with_cache = Recorded(), Recorded()
+    a = embed_texts(without, texts, chunk=4)
+    b = embed_texts(with_cache, texts, cache=EmbeddingCache(tmp_path), chunk=4)
+    assert without.calls == with_cache.calls and [len(c) for c in without.calls] == [4, 4, 2]
+    np.testing.assert_array_equal(a, b)
+
+
 def test_damaged_cache_file_is_set_aside(tmp_path, embedder):
     (tmp_path / "embeddings.sqlite").write_bytes(b"this is not a database" * 100)
     cache = EmbeddingCache(tmp_path)

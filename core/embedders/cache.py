@@ -133,17 +133,19 @@ def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = Non
                 progress: Progress | None = None, chunk: int = 128) -> np.ndarray:
     """Embed texts, each distinct text once, reading and filling the cache chunk by chunk so that an
     interrupted run (Ctrl-C, the app's Cancel) resumes where it stopped and loses at most one chunk's work.
+    Without a cache the texts go in the same chunks: a text's int8 vector depends slightly on what it is
+    batched with, so a run without the cache gets the vectors (and topics) of a run with an empty one.
     Embedders fitted on the corpus (LSA) are never cached."""
     texts = list(texts)
-    if getattr(embedder, "parts", None) and cache is not None:  # a pair: each model's vectors through the cache
+    if getattr(embedder, "parts", None):  # a pair: each model's vectors through the cache
         return embedder.embed(texts, progress, embed_part=lambda part, part_texts, part_progress: embed_texts(
             part, part_texts, cache=cache, progress=part_progress, chunk=chunk))
     unique = list(dict.fromkeys(texts))
-    if embedder.fitted_on_corpus or cache is None:
+    if embedder.fitted_on_corpus:
         vectors = embedder.embed(unique, progress)
     else:
         keys = [EmbeddingCache.key(embedder.key, t) for t in unique]
-        found = cache.get(keys)
+        found = cache.get(keys) if cache is not None else {}
         missing = [i for i, k in enumerate(keys) if k not in found]
         done = len(unique) - len(missing)
         if progress:
@@ -153,7 +155,8 @@ def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = Non
             base = done
             vectors = embedder.embed([unique[i] for i in part],
                                      (lambda d, _t, b=base: progress(b + d, len(unique))) if progress else None)
-            cache.put({keys[i]: v for i, v in zip(part, vectors)})
+            if cache is not None:
+                cache.put({keys[i]: v for i, v in zip(part, vectors)})
             found.update({keys[i]: v for i, v in zip(part, vectors)})
             done += len(part)
         vectors = np.stack([found[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
