@@ -52,16 +52,16 @@ def corpora():
     yield "demo", "the bundled demo", load_demo(), 8
 
 
-def nmi(corpus, k: int, method: str, weight: float) -> float:
-    """Mean NMI over SEEDS of `method` ('tfidf': KMeans on the TF-IDF/LSA baseline) at a UMAP weight."""
-    core.reduce.UMAP_WEIGHT = weight
+def nmi(corpus, k: int, method: str, weights: list[float]) -> list[float]:
+    """Mean NMI over SEEDS of `method` ('tfidf': KMeans on the TF-IDF/LSA baseline) at each UMAP weight."""
     settings = Settings(model="tfidf") if method == "tfidf" else Settings(method=method)
     vectors = embed(corpus, settings)
-    scores = []
-    for seed in SEEDS:
-        run = dataclasses.replace(settings, k=k, seed=seed, method="kmeans" if method == "tfidf" else method)
-        scores.append(label_agreement(list(corpus.labels), list(assign(corpus, vectors, run)))["nmi"])
-    return float(np.mean(scores))
+    row = []
+    for weight in weights:
+        core.reduce.UMAP_WEIGHT = weight
+        row.append(float(np.mean([label_agreement(list(corpus.labels), list(assign(
+            corpus, vectors, dataclasses.replace(settings, k=k, seed=seed))))["nmi"] for seed in SEEDS])))
+    return row
 
 
 def main() -> None:
@@ -78,7 +78,7 @@ def main() -> None:
         for group, name, corpus, k in corpora():
             if method == "agglomerative" and len(corpus) > 3000:
                 continue  # Ward compares every pair: minutes above that
-            row = [nmi(corpus, k, method, w) for w in weights]
+            row = nmi(corpus, k, method, weights)
             groups.setdefault(group, []).append(row)
             print(f"| {name} | {len(corpus)} | " + " | ".join(f"{x:.3f}" for x in row) + " |", flush=True)
         for group, rows in groups.items():

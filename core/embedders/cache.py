@@ -137,7 +137,7 @@ def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = Non
     batched with, so a run without the cache gets the vectors (and topics) of a run with an empty one.
     Embedders fitted on the corpus (LSA) are never cached."""
     texts = list(texts)
-    if getattr(embedder, "parts", None):  # a pair: each model's vectors through the cache
+    if getattr(embedder, "parts", None):  # a pair: each model's vectors on their own (and cached on their own)
         return embedder.embed(texts, progress, embed_part=lambda part, part_texts, part_progress: embed_texts(
             part, part_texts, cache=cache, progress=part_progress, chunk=chunk))
     unique = list(dict.fromkeys(texts))
@@ -155,9 +155,10 @@ def embed_texts(embedder: Embedder, texts, *, cache: EmbeddingCache | None = Non
             base = done
             vectors = embedder.embed([unique[i] for i in part],
                                      (lambda d, _t, b=base: progress(b + d, len(unique))) if progress else None)
+            embedded = {keys[i]: v for i, v in zip(part, vectors)}
             if cache is not None:
-                cache.put({keys[i]: v for i, v in zip(part, vectors)})
-            found.update({keys[i]: v for i, v in zip(part, vectors)})
+                cache.put(embedded)
+            found.update(embedded)
             done += len(part)
         vectors = np.stack([found[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
     index = {t: i for i, t in enumerate(unique)}
