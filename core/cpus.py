@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 THREAD_POOLS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  # what OpenMP/torch and BLAS read
@@ -76,3 +78,17 @@ def _v1(folder: Path) -> float | None:
     except (OSError, ValueError):
         return None
     return limit / period if limit > 0 and period > 0 else None
+
+
+_one_thread = threading.RLock()
+
+
+@contextmanager
+def one_blas_thread(user_api: str | None = None):
+    """threadpoolctl's limit of one BLAS (and OpenMP) thread, held by one Python thread at a time. The limit is
+    process-wide: two threads entering and leaving it interleaved let a UMAP fit finish on two BLAS threads,
+    which gives another layout and other topics (the app's UMAP warm-up beside its first projection did)."""
+    from threadpoolctl import threadpool_limits
+
+    with _one_thread, threadpool_limits(1, user_api):
+        yield

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from threadpoolctl import threadpool_limits
 
 from core.cluster import n_topics
+from core.cpus import one_blas_thread
 from core.errors import CoreError
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def factorize(R: pd.DataFrame, n_factors: int, *, seed: int = 42) -> Factorizati
         U, V = np.zeros((R.shape[0], n_factors)), np.zeros((R.shape[1], n_factors))
     else:
         model = NMF(n_factors, init="nndsvda", random_state=seed, max_iter=1000, tol=TOLERANCE)
-        with threadpool_limits(1):  # R is small: BLAS threads cost more than they save (10x on a busy machine)
+        with one_blas_thread():  # R is small: BLAS threads cost more than they save (10x on a busy machine)
             U = model.fit_transform(values)
         V = model.components_.T
     factors = [f"f{i}" for i in range(n_factors)]

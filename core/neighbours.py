@@ -15,6 +15,8 @@ import threading
 
 import numpy as np
 
+from core.cpus import one_blas_thread
+
 DIMS = 64
 CELL_SIZE = 150
 PROBES = 8
@@ -35,14 +37,13 @@ class CellSearch:
     def __init__(self, reference: np.ndarray, *, seed: int = 42):
         from sklearn.cluster import KMeans
         from sklearn.decomposition import PCA
-        from threadpoolctl import threadpool_limits
 
         reference = np.asarray(reference, dtype=np.float32)
         fewer = reference.shape[1] > DIMS and len(reference) > DIMS
         self.pca = PCA(DIMS, random_state=seed).fit(reference) if fewer else None
         self.points = _unit(self._axes(reference))
         cells = max(1, len(reference) // CELL_SIZE)
-        with threadpool_limits(1):
+        with one_blas_thread():
             found = KMeans(cells, n_init=1, max_iter=20, random_state=seed).fit(self.points)
         self.centres = _unit(found.cluster_centers_)
         self.members = [np.flatnonzero(found.labels_ == c) for c in range(cells)]

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from core.cpus import one_blas_thread
 from core.errors import CoreError
 
 MIN_UMAP_TEXTS = 10  # below this UMAP's neighbour graph is meaningless; PCA is used instead
@@ -57,11 +58,10 @@ def _umap(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: f
 def _fit(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist: float, metric: str,
          knn: tuple, n_epochs: int | None = None):
     import umap
-    from threadpoolctl import threadpool_limits
 
     _cache_numba()
     n = len(vectors)
-    with warnings.catch_warnings(), threadpool_limits(1):
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")  # n_jobs forced to 1 by the seed; spectral init fallback on tiny graphs
         model = umap.UMAP(n_components=n_components, n_neighbors=k, min_dist=min_dist, metric=metric,
                           random_state=seed, low_memory=n > 20_000,
@@ -81,7 +81,6 @@ def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist
     neighbours among the sample, found by core.neighbours.CellSearch, pull it into place while the sample
     stays put), TRANSFORM_ROWS at a time so that memory stays flat. Seeded: the same vectors give the same
     points."""
-    from threadpoolctl import threadpool_limits
 
     from core.neighbours import cell_search
 
@@ -92,7 +91,7 @@ def _sampled(vectors: np.ndarray, n_components: int, k: int, seed: int, min_dist
     points = np.empty((len(vectors), n_components), np.float32)
     points[sample] = model.embedding_
     rest = np.setdiff1d(np.arange(len(vectors)), sample)
-    with warnings.catch_warnings(), threadpool_limits(1):
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         for start in range(0, len(rest), TRANSFORM_ROWS):
             part = rest[start:start + TRANSFORM_ROWS]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import cluster, reduce
+from core.cpus import one_blas_thread
 from core.align import align, language_means
 from core.curation import apply_edits
 from core.data import Corpus
@@ -142,9 +143,7 @@ def view(settings: Settings, vectors: Embeddings) -> np.ndarray:
 def assign_topics(settings: Settings, corpus: Corpus, space: np.ndarray | None) -> np.ndarray:
     """A topic per text with the chosen method, from its clustering space (the texts, for a method that reads
     words). One thread: on a few thousand points threads cost more than they save, and stall a busy machine."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
+    with one_blas_thread():
         return cluster.cluster(list(corpus.texts) if space is None else space, settings.cluster_settings)
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from core.cpus import one_blas_thread
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -108,9 +110,7 @@ def als(matrix: sparse.csr_matrix, *, seed: int) -> tuple[np.ndarray, np.ndarray
     """User and item factors of implicit's ALS on a users x items 0/1 matrix, on the CPU (the same
     figures on any machine); one BLAS thread, as implicit asks."""
     from implicit.cpu.als import AlternatingLeastSquares
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1, "blas"):
+    with one_blas_thread("blas"):
         model = AlternatingLeastSquares(**ALS, random_state=seed)
         model.fit((matrix * CONFIDENCE).astype(np.float32).tocsr(), show_progress=False)
     return np.asarray(model.user_factors), np.asarray(model.item_factors)
